@@ -1,0 +1,87 @@
+#include "lua_shim.h"
+#include <signal.h>
+#include <string.h>
+
+/* The one place where a Swift body's failure becomes a Lua error: no Swift frame is live here. */
+static int dyn_trampoline(lua_State *L) {
+  dyn_body body = (dyn_body)lua_touserdata(L, lua_upvalueindex(1));
+  int n = body(L);
+  if (n >= 0) return n;
+  if (n <= DYN_ARGERROR_BASE) {
+    int arg = DYN_ARGERROR_BASE - n;
+    return luaL_argerror(L, arg, lua_tostring(L, -1));
+  }
+  /* Prefix the position of the calling Lua code, as luaL_error does. */
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    luaL_where(L, 1);
+    lua_insert(L, -2);
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
+void dyn_pushbody(lua_State *L, dyn_body body, int nup) {
+  lua_pushlightuserdata(L, (void *)body);
+  if (nup > 0) lua_insert(L, -(nup + 1));
+  lua_pushcclosure(L, dyn_trampoline, nup + 1);
+}
+
+int dyn_traceback(lua_State *L) {
+  const char *msg = lua_tostring(L, 1);
+  if (msg == NULL) {
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+      return 1;
+    msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+  }
+  luaL_traceback(L, L, msg, 1);
+  return 1;
+}
+
+static volatile sig_atomic_t interrupt_flag = 0;
+static int interrupt_raised = 0;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  if (interrupt_flag) {
+    interrupt_flag = 0;
+    interrupt_raised = 1;
+    luaL_error(L, "interrupted");
+  }
+}
+
+void dyn_install_interrupt_hook(lua_State *L) {
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1000);
+}
+void dyn_request_interrupt(void) { interrupt_flag = 1; }
+int dyn_interrupt_pending(void) { return interrupt_flag != 0; }
+void dyn_clear_interrupt(void) { interrupt_flag = 0; interrupt_raised = 0; }
+int dyn_take_interrupt(void) {
+  if (!interrupt_flag) return 0;
+  interrupt_flag = 0;
+  interrupt_raised = 1;
+  return 1;
+}
+int dyn_interrupt_raised(void) { return interrupt_raised; }
+
+static int open_libs(lua_State *L) {
+  luaL_openlibs(L);
+  return 0;
+}
+int dyn_openlibs(lua_State *L) {
+  lua_pushcfunction(L, open_libs);
+  return lua_pcall(L, 0, 0, 0);
+}
+
+static void on_sigint(int sig) {
+  (void)sig;
+  interrupt_flag = 1;
+}
+static struct sigaction previous_sigint;
+void dyn_install_sigint_handler(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &previous_sigint);
+}
+void dyn_restore_sigint_handler(void) { sigaction(SIGINT, &previous_sigint, NULL); }

@@ -1,0 +1,124 @@
+import CLua
+import CLuaShim
+
+/// A thin, non-raising view of a lua_State for binding bodies. Everything here uses Lua API
+/// calls that cannot longjmp (short of running out of memory), so it is safe in Swift frames:
+/// raw table access only, no metamethods, no lua_call.
+public struct Lua {
+    public let L: OpaquePointer
+
+    public init(_ L: OpaquePointer) { self.L = L }
+
+    // MARK: stack
+
+    public var top: Int32 { lua_gettop(L) }
+    public func setTop(_ n: Int32) { lua_settop(L, n) }
+    public func pop(_ n: Int32 = 1) { dyn_pop(L, n) }
+    public func absolute(_ i: Int32) -> Int32 { lua_absindex(L, i) }
+    public func pushValue(_ i: Int32) { lua_pushvalue(L, i) }
+    public func ensureStack(_ n: Int32) -> Bool { lua_checkstack(L, n) != 0 }
+
+    // MARK: types
+
+    public func type(_ i: Int32) -> Int32 { lua_type(L, i) }
+    public func isNoneOrNil(_ i: Int32) -> Bool { lua_type(L, i) <= LUA_TNIL }
+    public func isNumber(_ i: Int32) -> Bool { lua_type(L, i) == LUA_TNUMBER }
+    public func isTable(_ i: Int32) -> Bool { lua_type(L, i) == LUA_TTABLE }
+    public func isFunction(_ i: Int32) -> Bool { lua_type(L, i) == LUA_TFUNCTION }
+    public func isString(_ i: Int32) -> Bool { lua_type(L, i) == LUA_TSTRING }
+
+    /// The name used in "X expected, got Y" messages: the metatable's __name for our userdata
+    /// ("tensor", "module", ...), Lua's type name otherwise ("no value" for a missing argument).
+    public func typeName(_ i: Int32) -> String {
+        let t = lua_type(L, i)
+        if t == LUA_TNONE { return "no value" }
+        if t == LUA_TUSERDATA, lua_getmetatable(L, i) != 0 {
+            lua_pushstring(L, "__name")
+            lua_rawget(L, -2)
+            defer { pop(2) }
+            if let s = string(-1) { return s.hasPrefix("dynlua.") ? String(s.dropFirst(7)) : s }
+        }
+        return String(cString: lua_typename(L, t))
+    }
+
+    // MARK: reading values (nil when the value has another type)
+
+    public func number(_ i: Int32) -> Double? {
+        guard lua_type(L, i) == LUA_TNUMBER else { return nil }
+        return lua_tonumberx(L, i, nil)
+    }
+
+    public func integer(_ i: Int32) -> Int? {
+        guard lua_type(L, i) == LUA_TNUMBER else { return nil }
+        var ok: Int32 = 0
+        let v = lua_tointegerx(L, i, &ok)
+        return ok != 0 ? Int(v) : nil
+    }
+
+    public func string(_ i: Int32) -> String? {
+        guard lua_type(L, i) == LUA_TSTRING, let p = dyn_tostring(L, i) else { return nil }
+        return String(cString: p)
+    }
+
+    public func boolean(_ i: Int32) -> Bool { lua_toboolean(L, i) != 0 }
+
+    // MARK: pushing
+
+    public func push(_ v: Double) { lua_pushnumber(L, v) }
+    public func push(_ v: Int) { lua_pushinteger(L, lua_Integer(v)) }
+    public func push(_ v: Bool) { lua_pushboolean(L, v ? 1 : 0) }
+    public func push(_ s: String) { _ = s.withCString { lua_pushstring(L, $0) } }
+    public func pushNil() { lua_pushnil(L) }
+
+    /// A new table on the stack top, with room for the given sizes.
+    public func newTable(array: Int = 0, hash: Int = 0) { lua_createtable(L, Int32(array), Int32(hash)) }
+
+    /// t[key] = top value, raw (t at index `table`); pops the value.
+    public func setField(_ table: Int32, _ key: String) {
+        let t = absolute(table)
+        push(key)
+        lua_rotate(L, -2, 1)
+        lua_rawset(L, t)
+    }
+
+    /// t[i] = top value, raw; pops the value.
+    public func setIndex(_ table: Int32, _ i: Int) { lua_rawseti(L, absolute(table), lua_Integer(i)) }
+
+    /// Pushes t[key] (raw) and returns its type.
+    @discardableResult
+    public func getField(_ table: Int32, _ key: String) -> Int32 {
+        let t = absolute(table)
+        push(key)
+        return lua_rawget(L, t)
+    }
+
+    /// Pushes t[i] (raw) and returns its type.
+    @discardableResult
+    public func getIndex(_ table: Int32, _ i: Int) -> Int32 { lua_rawgeti(L, absolute(table), lua_Integer(i)) }
+
+    /// Raw length of a table (the border #t sees when no __len is set).
+    public func rawLength(_ i: Int32) -> Int { Int(lua_rawlen(L, i)) }
+
+    /// Pushes a Lua function running `body` with the values on the stack top as upvalues 2...
+    public func push(_ body: LuaBody, upvalues: Int32 = 0) { dyn_pushbody(L, body, upvalues) }
+
+    /// Sets functions into the table at `table`.
+    public func setFunctions(_ table: Int32, _ functions: [(String, LuaBody)]) {
+        let t = absolute(table)
+        for (name, f) in functions {
+            push(f)
+            setField(t, name)
+        }
+    }
+
+    /// The values of a table's array part 1..#t, with their Lua types checked by `read`.
+    public func forEachArrayItem(_ table: Int32, _ body: (Int) throws -> Void) rethrows {
+        let t = absolute(table)
+        let n = rawLength(t)
+        for i in 1...max(n, 1) where i <= n {
+            getIndex(t, i)
+            defer { pop() }
+            try body(i)
+        }
+    }
+}

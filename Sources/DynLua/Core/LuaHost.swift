@@ -1,0 +1,75 @@
+import CLua
+import CLuaShim
+import DynCore
+import Foundation
+
+/// One Lua state with the standard libraries and every dynlua module preloaded as globals
+/// (and as `require "dynlua"`). Runs chunks the way Lua's own `lua` does: under lua_pcall
+/// with a traceback handler, Ctrl-C turned into an "interrupted" error by a hook.
+public final class LuaHost {
+    public let L: OpaquePointer
+    public var lua: Lua { Lua(L) }
+
+    /// What happened to a chunk.
+    public enum Outcome: Equatable {
+        case ok
+        /// The message already includes the traceback.
+        case error(String)
+        case interrupted(String)
+    }
+
+    public init() {
+        guard let state = luaL_newstate() else { fatalError("dynlua: cannot create a Lua state (out of memory)") }
+        L = state
+        guard dyn_openlibs(L) == LUA_OK else { fatalError("dynlua: cannot open the Lua standard libraries") }
+        Modules.registerAll(lua)
+        dyn_install_interrupt_hook(L)
+    }
+
+    deinit { lua_close(L) }
+
+    /// Sets the global `arg` as the standalone interpreter does: arg[0] is the script, positive
+    /// indices its arguments, negative ones what came before it on the command line.
+    public func setArgs(all: [String], scriptIndex: Int) {
+        lua.newTable(array: max(all.count - scriptIndex - 1, 0), hash: scriptIndex + 1)
+        for (i, a) in all.enumerated() {
+            lua.push(a)
+            lua_rawseti(L, -2, lua_Integer(i - scriptIndex))
+        }
+        lua_setglobal(L, "arg")
+    }
+
+    /// Loads a file (nil: standard input) and runs it with `args` as `...`.
+    public func runFile(_ path: String?, args: [String] = []) -> Outcome {
+        let status = path.map { luaL_loadfilex(L, $0, nil) } ?? luaL_loadfilex(L, nil, nil)
+        if status != LUA_OK { return popError() }
+        for a in args { lua.push(a) }
+        return call(nargs: Int32(args.count), nresults: 0)
+    }
+
+    /// Runs a string of Lua code as a chunk named `name`.
+    public func runString(_ code: String, name: String = "=(command line)") -> Outcome {
+        if dyn_loadstring(L, code, name) != LUA_OK { return popError() }
+        return call(nargs: 0, nresults: 0)
+    }
+
+    /// Calls the function below `nargs` arguments on the stack with a traceback handler and
+    /// Ctrl-C armed. Leaves the results on the stack on success.
+    public func call(nargs: Int32, nresults: Int32) -> Outcome {
+        let base = lua.top - nargs
+        lua_pushcclosure(L, dyn_traceback, 0)
+        dyn_insert(L, base)
+        dyn_clear_interrupt()
+        dyn_install_sigint_handler()
+        let status = dyn_pcall(L, nargs, nresults, base)
+        dyn_restore_sigint_handler()
+        dyn_remove(L, base)
+        return status == LUA_OK ? .ok : popError()
+    }
+
+    func popError() -> Outcome {
+        let message = lua.string(-1) ?? "(error object is a \(lua.typeName(-1)) value)"
+        lua.pop()
+        return dyn_interrupt_raised() != 0 ? .interrupted(message) : .error(message)
+    }
+}

@@ -1,0 +1,283 @@
+import CLua
+import CLuaShim
+import DynCore
+
+/// Methods and metamethods of tensor userdata. Positions and dimensions are 1-based here and
+/// converted to DynCore's 0-based ones.
+enum TensorMethods {
+    static func unary(_ op: UnaryOp) -> (Lua) throws -> Int32 {
+        { lua in lua.push(try lua.checkTensor(1).map(op)); return 1 }
+    }
+
+    /// 1-based indices i, j, ... from argument `first` on, checked against the tensor's shape.
+    static func checkIndex(_ lua: Lua, _ t: Tensor, from first: Int32, op: String) throws -> [Int] {
+        let given = Int(lua.top - first + 1)
+        guard given == t.rank else {
+            throw LuaFailure.message("\(op): expected \(t.rank) indices for a tensor of shape \(shapeText(t.shape)), got \(max(given, 0))")
+        }
+        return try (0..<t.rank).map { d in
+            let i = first + Int32(d)
+            let k = try lua.checkInteger(i)
+            guard k >= 1 && k <= t.shape[d] else {
+                throw LuaFailure.argument(i, "index \(k) out of range for dimension \(d + 1) of size \(t.shape[d])")
+            }
+            return k - 1
+        }
+    }
+
+    /// The reduction methods: no dimension gives a number, a dimension gives a tensor (and for
+    /// max/min also the 1-based positions as a second tensor).
+    static func reduction(_ op: ReduceOp) -> (Lua) throws -> Int32 {
+        { lua in
+            let t = try lua.checkTensor(1)
+            if lua.isNoneOrNil(2) { lua.push(try t.reduceAll(op)); return 1 }
+            let dim = try lua.checkDim(2, rank: t.rank)
+            let (values, positions) = try t.reduce(op, dim: dim)
+            lua.push(values)
+            if op == .max || op == .min {
+                lua.push(Tensor(shape: values.shape, values: positions.map { Double($0 + 1) }))
+                return 2
+            }
+            return 1
+        }
+    }
+
+    static func compare(_ op: BinaryOp) -> (Lua) throws -> Int32 {
+        { lua in
+            let t = try lua.checkTensor(1)
+            if let v = lua.number(2) { lua.push(Tensor.binary(op, t, scalar: v)); return 1 }
+            lua.push(try Tensor.binary(op, t, try lua.checkTensor(2))); return 1
+        }
+    }
+
+    /// The arithmetic metamethods: tensor op tensor, tensor op number, number op tensor.
+    static func arithmetic(_ op: BinaryOp) -> (Lua) throws -> Int32 {
+        { lua in
+            if let a = lua.tensor(1) {
+                if let s = lua.number(2) { lua.push(Tensor.binary(op, a, scalar: s)); return 1 }
+                lua.push(try Tensor.binary(op, a, try lua.checkTensor(2))); return 1
+            }
+            let s = try lua.checkNumber(1)
+            lua.push(Tensor.binary(op, try lua.checkTensor(2), scalar: s, scalarFirst: true)); return 1
+        }
+    }
+
+    static let methods: [(String, LuaBody)] = [
+        ("shape", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.newTable(array: t.rank)
+            for (d, n) in t.shape.enumerated() { lua.push(n); lua.setIndex(-2, d + 1) }
+            return 1
+        } }),
+        ("size", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            if lua.isNoneOrNil(2) {
+                lua.newTable(array: t.rank)
+                for (d, n) in t.shape.enumerated() { lua.push(n); lua.setIndex(-2, d + 1) }
+                return 1
+            }
+            lua.push(t.shape[try lua.checkDim(2, rank: t.rank)]); return 1
+        } }),
+        ("dim", { guarded($0) { lua in lua.push(try lua.checkTensor(1).rank); return 1 } }),
+        ("numel", { guarded($0) { lua in lua.push(try lua.checkTensor(1).count); return 1 } }),
+        ("dtype", { guarded($0) { lua in lua.push(try lua.checkTensor(1).dtype.rawValue); return 1 } }),
+        ("is_contiguous", { guarded($0) { lua in lua.push(try lua.checkTensor(1).isContiguous); return 1 } }),
+        ("get", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(t.value(at: try checkIndex(lua, t, from: 2, op: "get"))); return 1
+        } }),
+        ("set", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            let v = try lua.checkNumber(2)
+            t.setValue(v, at: try checkIndex(lua, t, from: 3, op: "set"))
+            lua.pushValue(1); return 1
+        } }),
+        ("view", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(try t.view(try viewShape(lua))); return 1
+        } }),
+        ("reshape", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(try t.reshape(try viewShape(lua))); return 1
+        } }),
+        ("t", { guarded($0) { lua in lua.push(try lua.checkTensor(1).t()); return 1 } }),
+        ("transpose", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(try t.transpose(try lua.checkDim(2, rank: t.rank), try lua.checkDim(3, rank: t.rank))); return 1
+        } }),
+        ("narrow", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            let dim = try lua.checkDim(2, rank: t.rank)
+            let start = try lua.checkInteger(3), length = try lua.checkInteger(4)
+            lua.push(try t.narrow(dim, start: start - 1, length: length)); return 1
+        } }),
+        ("select", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            let dim = try lua.checkDim(2, rank: t.rank)
+            lua.push(try t.select(dim, try lua.checkInteger(3) - 1)); return 1
+        } }),
+        ("index", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            let dim = try lua.checkDim(2, rank: t.rank)
+            let positions = try lua.checkNumberList(3, what: "index").enumerated().map { k, v -> Int in
+                guard v == v.rounded() else { throw LuaFailure.argument(3, "index[\(k + 1)] must be an integer, got \(v)") }
+                return Int(v) - 1
+            }
+            lua.push(try t.index(dim, positions)); return 1
+        } }),
+        ("clone", { guarded($0) { lua in lua.push(try lua.checkTensor(1).clone()); return 1 } }),
+        ("contiguous", { guarded($0) { lua in lua.push(try lua.checkTensor(1).contiguous()); return 1 } }),
+        ("to", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            guard !lua.isNoneOrNil(2) else { throw lua.typeError(2, expected: "dtype string") }
+            lua.push(t.converted(to: try lua.optDType(2))); return 1
+        } }),
+        ("copy_", { guarded($0) { lua in
+            try lua.checkTensor(1).copy(from: try lua.checkTensor(2)); lua.pushValue(1); return 1
+        } }),
+        ("fill_", { guarded($0) { lua in
+            try lua.checkTensor(1).fill(try lua.checkNumber(2)); lua.pushValue(1); return 1
+        } }),
+        ("zero_", { guarded($0) { lua in try lua.checkTensor(1).fill(0); lua.pushValue(1); return 1 } }),
+        ("add_", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            if let s = lua.number(2) {
+                guard lua.isNoneOrNil(3) else { throw LuaFailure.argument(3, "alpha is only allowed with a tensor") }
+                t.apply(.add, scalar: s)
+            } else {
+                try t.addScaled(try lua.checkTensor(2), alpha: try lua.optNumber(3, default: 1))
+            }
+            lua.pushValue(1); return 1
+        } }),
+        ("mul_", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            if let s = lua.number(2) { t.apply(.mul, scalar: s) } else { try t.apply(.mul, try lua.checkTensor(2)) }
+            lua.pushValue(1); return 1
+        } }),
+        ("exp", { guarded($0, unary(.exp)) }),
+        ("log", { guarded($0, unary(.log)) }),
+        ("abs", { guarded($0, unary(.abs)) }),
+        ("sqrt", { guarded($0, unary(.sqrt)) }),
+        ("tanh", { guarded($0, unary(.tanh)) }),
+        ("sigmoid", { guarded($0, unary(.sigmoid)) }),
+        ("relu", { guarded($0, unary(.relu)) }),
+        ("clamp", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            let lo = try lua.optNumber(2, default: -.infinity), hi = try lua.optNumber(3, default: .infinity)
+            guard lo <= hi else { throw LuaFailure.message("clamp: lower bound \(lo) is above upper bound \(hi)") }
+            lua.push(t.map(.clamp(lo, hi))); return 1
+        } }),
+        ("pow", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            if let p = lua.number(2) { lua.push(t.map(.pow(p))); return 1 }
+            lua.push(try Tensor.binary(.pow, t, try lua.checkTensor(2))); return 1
+        } }),
+        ("sum", { guarded($0, reduction(.sum)) }),
+        ("mean", { guarded($0, reduction(.mean)) }),
+        ("max", { guarded($0, reduction(.max)) }),
+        ("min", { guarded($0, reduction(.min)) }),
+        ("argmax", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            if lua.isNoneOrNil(2) { lua.push(try t.argmaxAll() + 1); return 1 }
+            let (values, positions) = try t.reduce(.max, dim: try lua.checkDim(2, rank: t.rank))
+            lua.push(Tensor(shape: values.shape, values: positions.map { Double($0 + 1) })); return 1
+        } }),
+        ("norm", { guarded($0) { lua in lua.push(try lua.checkTensor(1).norm()); return 1 } }),
+        ("dot", { guarded($0) { lua in lua.push(try lua.checkTensor(1).dot(try lua.checkTensor(2))); return 1 } }),
+        ("softmax", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(try t.softmax(dim: try lua.checkDim(2, rank: t.rank))); return 1
+        } }),
+        ("log_softmax", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(try t.logSoftmax(dim: try lua.checkDim(2, rank: t.rank))); return 1
+        } }),
+        ("eq", { guarded($0, compare(.eq)) }),
+        ("lt", { guarded($0, compare(.lt)) }),
+        ("gt", { guarded($0, compare(.gt)) }),
+        ("le", { guarded($0, compare(.le)) }),
+        ("ge", { guarded($0, compare(.ge)) }),
+        ("item", { guarded($0) { lua in lua.push(try lua.checkTensor(1).item()); return 1 } }),
+        ("totable", { guarded($0) { lua in try lua.pushTable(try lua.checkTensor(1)); return 1 } }),
+        ("save", { guarded($0) { lua in
+            try Npy.save(try lua.checkTensor(1), path: try lua.checkString(2)); return 0
+        } }),
+        ("matmul", { guarded($0) { lua in
+            lua.push(try Tensor.matmul(try lua.checkTensor(1), try lua.checkTensor(2))); return 1
+        } }),
+    ]
+
+    /// Sizes for view/reshape: integers or one table, after the tensor itself.
+    static func viewShape(_ lua: Lua) throws -> [Int] {
+        if lua.top == 2 && lua.isTable(2) {
+            var shape: [Int] = []
+            try lua.forEachArrayItem(2) { k in
+                guard let d = lua.integer(-1) else { throw LuaFailure.argument(2, "size \(k) must be an integer, got \(lua.typeName(-1))") }
+                shape.append(d)
+            }
+            return shape
+        }
+        guard lua.top >= 2 else { throw LuaFailure.argument(2, "sizes expected, got no value") }
+        return try (2...lua.top).map { try lua.checkInteger($0) }
+    }
+
+    static let metamethods: [(String, LuaBody)] = [
+        ("__add", { guarded($0, arithmetic(.add)) }),
+        ("__sub", { guarded($0, arithmetic(.sub)) }),
+        ("__mul", { guarded($0, arithmetic(.mul)) }),
+        ("__div", { guarded($0, arithmetic(.div)) }),
+        ("__pow", { guarded($0, arithmetic(.pow)) }),
+        ("__unm", { guarded($0, unary(.neg)) }),
+        ("__len", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            lua.push(t.rank == 0 ? 0 : t.shape[0]); return 1
+        } }),
+        ("__tostring", { guarded($0) { lua in
+            switch Userdata.get(lua, 1, metatable: TensorBinding.metatable, as: Tensor.self) {
+            case .object(let t): lua.push(t.description)
+            default: lua.push("tensor (closed)")
+            }
+            return 1
+        } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
+        ("__newindex", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            guard let i = lua.integer(2) else {
+                throw LuaFailure.message("tensor: cannot assign to field '\(lua.string(2) ?? lua.typeName(2))' (only t[i] = value)")
+            }
+            guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
+                throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")
+            }
+            let row = try t.select(0, i - 1)
+            if let v = lua.number(3) { row.fill(v) } else { try row.copy(from: try lua.checkTensor(3)) }
+            return 0
+        } }),
+    ]
+
+    /// t[i] is a number for a 1-D tensor and a view of row i otherwise; t.name looks up a method.
+    static let index: LuaBody = { guarded($0) { lua in
+        if lua.isString(2) {
+            lua.pushValue(2)
+            lua_rawget(lua.L, dyn_upvalueindex(2))
+            return 1
+        }
+        let t = try lua.checkTensor(1)
+        guard let i = lua.integer(2) else { lua.pushNil(); return 1 }
+        guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
+            throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")
+        }
+        if t.rank == 1 { lua.push(t.value(at: [i - 1])) } else { lua.push(try t.select(0, i - 1)) }
+        return 1
+    } }
+
+    static func registerMetatable(_ lua: Lua) {
+        luaL_newmetatable(lua.L, TensorBinding.metatable)
+        lua.setFunctions(-1, metamethods)
+        lua.newTable()
+        lua.setFunctions(-1, methods)
+        lua.push(index, upvalues: 1)
+        lua.setField(-2, "__index")
+        lua.pop()
+    }
+}

@@ -1,0 +1,99 @@
+import CLua
+import CLuaShim
+import DynCore
+
+/// The `tensor` table: constructors, the global generator, file I/O and free functions.
+enum TensorModule {
+    static let functions: [(String, LuaBody)] = [
+        ("new", { guarded($0) { lua in
+            if let t = lua.tensor(1) {
+                let copy = t.converted(to: lua.isNoneOrNil(2) ? t.dtype : try lua.optDType(2))
+                lua.push(copy === t ? t.clone() : copy); return 1
+            }
+            let dtype = try lua.optDType(2)
+            if let v = lua.number(1) { lua.push(Tensor(shape: [], values: [v], dtype: dtype)); return 1 }
+            guard lua.isTable(1) else { throw lua.typeError(1, expected: "number, table or tensor") }
+            lua.push(try lua.tensorFromTable(1, dtype: dtype, argument: 1))
+            return 1
+        } }),
+        ("zeros", { guarded($0) { lua in
+            let (shape, dtype) = try lua.checkShape(from: 1)
+            lua.push(Tensor(zeros: shape, dtype: dtype)); return 1
+        } }),
+        ("ones", { guarded($0) { lua in
+            let (shape, dtype) = try lua.checkShape(from: 1)
+            lua.push(Tensor(filled: 1, shape: shape, dtype: dtype)); return 1
+        } }),
+        ("full", { guarded($0) { lua in
+            try lua.checkTable(1)
+            var dims: [Int] = []
+            try lua.forEachArrayItem(1) { k in
+                guard let d = lua.integer(-1), d >= 0 else {
+                    throw LuaFailure.argument(1, "size \(k) of the shape table must be a non-negative integer, got \(lua.typeName(-1))")
+                }
+                dims.append(d)
+            }
+            let v = try lua.checkNumber(2)
+            lua.push(Tensor(filled: v, shape: dims, dtype: try lua.optDType(3))); return 1
+        } }),
+        ("eye", { guarded($0) { lua in
+            let n = try lua.checkInteger(1)
+            guard n >= 0 else { throw LuaFailure.argument(1, "size must be non-negative, got \(n)") }
+            lua.push(Tensor.eye(n, dtype: try lua.optDType(2))); return 1
+        } }),
+        ("arange", { guarded($0) { lua in
+            var a = try lua.checkNumber(1)
+            var b: Double
+            if lua.isNoneOrNil(2) { b = a; a = 0 } else { b = try lua.checkNumber(2) }
+            let step = try lua.optNumber(3, default: 1)
+            lua.push(try Tensor.arange(a, b, step: step, dtype: try lua.optDType(4))); return 1
+        } }),
+        ("linspace", { guarded($0) { lua in
+            let a = try lua.checkNumber(1), b = try lua.checkNumber(2)
+            let n = try lua.checkInteger(3)
+            lua.push(try Tensor.linspace(a, b, n, dtype: try lua.optDType(4))); return 1
+        } }),
+        ("rand", { guarded($0) { lua in
+            let (shape, dtype) = try lua.checkShape(from: 1)
+            lua.push(Tensor.rand(shape, dtype: dtype, generator: &Generator.global)); return 1
+        } }),
+        ("randn", { guarded($0) { lua in
+            let (shape, dtype) = try lua.checkShape(from: 1)
+            lua.push(Tensor.randn(shape, dtype: dtype, generator: &Generator.global)); return 1
+        } }),
+        ("seed", { guarded($0) { lua in
+            let s = try lua.checkInteger(1)
+            Generator.global = Generator(seed: UInt64(bitPattern: Int64(s)))
+            return 0
+        } }),
+        ("load", { guarded($0) { lua in
+            lua.push(try Npy.load(path: try lua.checkString(1))); return 1
+        } }),
+        ("save", { guarded($0) { lua in
+            try Npy.save(try lua.checkTensor(1), path: try lua.checkString(2)); return 0
+        } }),
+        ("matmul", { guarded($0) { lua in
+            lua.push(try Tensor.matmul(try lua.checkTensor(1), try lua.checkTensor(2))); return 1
+        } }),
+        ("cat", { guarded($0) { lua in
+            try lua.checkTable(1)
+            var parts: [Tensor] = []
+            try lua.forEachArrayItem(1) { k in
+                guard let t = lua.tensor(-1) else {
+                    throw LuaFailure.argument(1, "element \(k) of the list is a \(lua.typeName(-1)), expected a tensor")
+                }
+                parts.append(t)
+            }
+            guard let first = parts.first else { throw LuaFailure.argument(1, "empty list of tensors") }
+            let dim = lua.isNoneOrNil(2) ? 0 : try lua.checkDim(2, rank: first.rank)
+            lua.push(try Tensor.cat(parts, dim: dim)); return 1
+        } }),
+        ("is_tensor", { guarded($0) { lua in lua.push(lua.isTensor(1)); return 1 } }),
+    ]
+
+    static func register(_ lua: Lua) {
+        TensorMethods.registerMetatable(lua)
+        lua.newTable()
+        lua.setFunctions(-1, functions)
+    }
+}

@@ -1,0 +1,46 @@
+-- Assertions for the Lua-level tests: each raises an error naming what differed.
+local check = {}
+
+function check.eq(got, want, what)
+  if got ~= want then
+    error(string.format("%s: got %s, want %s", what or "value", tostring(got), tostring(want)), 2)
+  end
+end
+
+-- |got - want| <= tol * max(1, |want|)
+function check.near(got, want, tol, what)
+  tol = tol or 1e-12
+  if type(got) ~= "number" or math.abs(got - want) > tol * math.max(1, math.abs(want)) then
+    error(string.format("%s: got %.17g, want %.17g (tol %g)", what or "value", got, want, tol), 2)
+  end
+end
+
+-- Element-wise comparison of a tensor with a nested table or another tensor.
+function check.tensor(got, want, tol, what)
+  local g = got:totable()
+  local w = tensor.is_tensor(want) and want:totable() or want
+  local function walk(a, b, path)
+    if type(b) == "table" then
+      if type(a) ~= "table" or #a ~= #b then
+        error(string.format("%s%s: shape differs", what or "tensor", path), 4)
+      end
+      for i = 1, #b do walk(a[i], b[i], path .. "[" .. i .. "]") end
+    else
+      if math.abs(a - b) > (tol or 0) * math.max(1, math.abs(b)) then
+        error(string.format("%s%s: got %.17g, want %.17g", what or "tensor", path, a, b), 4)
+      end
+    end
+  end
+  walk(g, w, "")
+end
+
+-- Calls f(...) expecting an error whose message contains `pattern` (plain text).
+function check.raises(pattern, f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then error("expected an error containing '" .. pattern .. "', got none", 2) end
+  if not tostring(err):find(pattern, 1, true) then
+    error("expected an error containing '" .. pattern .. "', got: " .. tostring(err), 2)
+  end
+end
+
+return check
