@@ -2,12 +2,21 @@
 ///
 /// Subclasses override `forward`, `backward`, `parameters`, `gradients` (and `children` for
 /// containers). `parameters` and `gradients` return the same tensor objects on every call, in
-/// the same order, so optimizers and flat views can hold on to them.
+/// the same order, so optimizers and flat views can hold on to them (until `convert(to:)`,
+/// which replaces them by tensors of the new dtype).
+///
+/// Buffers: the tensors `forward` and `backward` return are owned by the module and reused by
+/// the next call with the same shapes (no allocation per training step, as in Torch7). A caller
+/// that keeps a result across calls must clone it.
 open class Module {
     public init() {}
 
     /// The layer's name as `tostring` shows it ("Linear(2 -> 100)").
     open var description: String { String(describing: type(of: self)) }
+
+    /// The input of the most recent forward (set by every forward). `backward` with another
+    /// tensor object runs forward on it first, so a stale or missing forward is never used.
+    public var lastInput: Tensor?
 
     /// Computes the output for input x (rows are samples).
     open func forward(_ x: Tensor) throws -> Tensor {
@@ -15,20 +24,35 @@ open class Module {
     }
 
     /// Returns dLoss/dx given dLoss/dOutput, and *adds* dLoss/dParameters into `gradients`.
-    /// x must be the input of the most recent forward.
+    /// x should be the input of the most recent forward (otherwise forward runs on it first).
     open func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
         throw TensorError("\(description): backward is not implemented")
+    }
+
+    /// Runs forward on x unless x is the input of the most recent forward; backward calls it.
+    public func ensureForward(_ x: Tensor) throws {
+        if x !== lastInput { _ = try forward(x) }
     }
 
     open var parameters: [Tensor] { [] }
     open var gradients: [Tensor] { [] }
 
+    /// The modules a container holds, in order (empty for a layer).
+    open var children: [Module] { [] }
+
+    /// Named tensors such as `weight` and `bias` (Lua's `lin.weight`); nil for unknown names.
+    open func field(_ name: String) -> Tensor? { nil }
+
     /// Whether the module is in training mode (train()/evaluate()).
     open var isTraining = true
     open func setTraining(_ on: Bool) { isTraining = on }
 
-    /// Converts the parameters (and gradients) to dtype.
+    /// Converts the parameters (and gradients) to dtype. The parameter tensors are replaced,
+    /// so lists taken from `parameters` before are stale afterwards.
     open func convert(to dtype: DType) {}
+
+    /// The dtype of the parameters (float64 for a module without parameters).
+    public var dtype: DType { parameters.first?.dtype ?? .float64 }
 
     public func zeroGrad() { for g in gradients { g.fill(0) } }
 

@@ -1,0 +1,76 @@
+/// The element-wise activations (ReLU, Tanh, Sigmoid): y = f(x) for tensors of any shape, with
+/// backward computed from the saved output y (f'(x) is a function of y for all three).
+open class ElementwiseActivation: Module {
+    public enum Kind: String, Sendable { case relu = "ReLU", tanh = "Tanh", sigmoid = "Sigmoid" }
+
+    public let kind: Kind
+    /// The output of the last forward and the last gradient input (reused buffers).
+    public private(set) var output: Tensor?
+    var gradInput: Tensor?
+
+    public init(_ kind: Kind) {
+        self.kind = kind
+        super.init()
+    }
+
+    open override var description: String { kind.rawValue }
+
+    open override func forward(_ x: Tensor) throws -> Tensor {
+        let y = Buffers.reuse(&output, shape: x.shape, dtype: x.dtype)
+        switch x.dtype {
+        case .float64: ElementwiseActivation.forwardKernel(kind, x, y, Double.self)
+        case .float32: ElementwiseActivation.forwardKernel(kind, x, y, Float.self)
+        }
+        lastInput = x
+        return y
+    }
+
+    open override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
+        try ensureForward(x)
+        let y = output!
+        try checkGradShape(gradOutput, y)
+        let g = gradOutput.converted(to: y.dtype)
+        let gx = Buffers.reuse(&gradInput, shape: y.shape, dtype: y.dtype)
+        switch y.dtype {
+        case .float64: ElementwiseActivation.backwardKernel(kind, g, y, gx, Double.self)
+        case .float32: ElementwiseActivation.backwardKernel(kind, g, y, gx, Float.self)
+        }
+        return gx
+    }
+
+    static func forwardKernel<T: TensorScalar>(_ kind: Kind, _ x: Tensor, _ y: Tensor, _ t: T.Type) {
+        switch kind {
+        case .relu: ElementLoops.map(x, into: y, T.self) { $0 > 0 ? $0 : 0 }
+        case .tanh: ElementLoops.map(x, into: y, T.self) { T.tanh($0) }
+        case .sigmoid:
+            // Two branches keep exp from overflowing for large |x|.
+            ElementLoops.map(x, into: y, T.self) { v in
+                if v >= 0 { return 1 / (1 + T.exp(-v)) }
+                let e = T.exp(v)
+                return e / (1 + e)
+            }
+        }
+    }
+
+    static func backwardKernel<T: TensorScalar>(_ kind: Kind, _ g: Tensor, _ y: Tensor, _ gx: Tensor, _ t: T.Type) {
+        switch kind {
+        case .relu: ElementLoops.zip(g, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
+        case .tanh: ElementLoops.zip(g, y, into: gx, T.self) { $0 * (1 - $1 * $1) }
+        case .sigmoid: ElementLoops.zip(g, y, into: gx, T.self) { $0 * $1 * (1 - $1) }
+        }
+    }
+}
+
+/// max(x, 0). The derivative at 0 is taken as 0.
+public final class ReLU: ElementwiseActivation {
+    public init() { super.init(.relu) }
+}
+
+public final class Tanh: ElementwiseActivation {
+    public init() { super.init(.tanh) }
+}
+
+/// 1 / (1 + exp(-x)).
+public final class Sigmoid: ElementwiseActivation {
+    public init() { super.init(.sigmoid) }
+}

@@ -1,0 +1,160 @@
+/// y = x W + b for x of shape (N x n_in) (or one sample of n_in values), with `weight` W of
+/// shape (n_in x n_out) and `bias` b of n_out values. Products go through BLAS gemm with
+/// transposed views, never transposed copies:
+/// forward  Y = X W (after filling Y's rows with b),
+/// backward dX = dY W^T,  dW += X^T dY,  db += column sums of dY.
+public final class Linear: Module {
+    public let inputSize: Int
+    public let outputSize: Int
+    public private(set) var weight: Tensor
+    public private(set) var bias: Tensor?
+    public private(set) var gradWeight: Tensor
+    public private(set) var gradBias: Tensor?
+
+    /// W^T as a view, kept so that backward does not build it every step.
+    private var weightT: Tensor
+    private var output: Tensor?
+    private var gradInput: Tensor?
+
+    /// A layer initialized from the global generator (`tensor.seed` makes it reproducible).
+    public convenience init(_ nIn: Int, _ nOut: Int, init scheme: WeightInit = .glorotNormal, bias: Bool = true) throws {
+        try self.init(nIn, nOut, init: scheme, bias: bias, generator: &Generator.global)
+    }
+
+    /// A layer drawing its weight, then its bias, from g (see `WeightInit` for the order).
+    public init(_ nIn: Int, _ nOut: Int, init scheme: WeightInit = .glorotNormal, bias: Bool = true,
+                generator g: inout Generator) throws {
+        guard nIn >= 1, nOut >= 1 else {
+            throw TensorError("Linear: sizes must be positive, got \(nIn) -> \(nOut)")
+        }
+        let w = try scheme.draw(nIn, nOut, &g)
+        var b: Tensor? = nil
+        if bias {
+            let t = Tensor(uninitialized: [nOut])
+            t.fillEach { WeightInit.biasStd * g.normal() }
+            b = t
+        }
+        inputSize = nIn
+        outputSize = nOut
+        weight = w
+        self.bias = b
+        gradWeight = Tensor(zeros: w.shape, dtype: w.dtype)
+        gradBias = b.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
+        weightT = try! w.t()
+        super.init()
+    }
+
+    /// A layer holding copies of the given parameters (a checkpoint being loaded).
+    public init(weight w: Tensor, bias b: Tensor?) throws {
+        guard w.rank == 2, w.shape[0] >= 1, w.shape[1] >= 1 else {
+            throw TensorError("Linear: weight must be a non-empty 2-D tensor, got shape \(shapeText(w.shape))")
+        }
+        if let b, b.shape != [w.shape[1]] {
+            throw TensorError("Linear: bias must have shape \(shapeText([w.shape[1]])), got \(shapeText(b.shape))")
+        }
+        inputSize = w.shape[0]
+        outputSize = w.shape[1]
+        weight = w.clone()
+        bias = b.map { $0.converted(to: w.dtype).clone() }
+        gradWeight = Tensor(zeros: w.shape, dtype: w.dtype)
+        gradBias = b.map { Tensor(zeros: $0.shape, dtype: w.dtype) }
+        weightT = try! weight.t()
+        super.init()
+    }
+
+    public override var description: String {
+        var s = "Linear(\(inputSize) -> \(outputSize)"
+        if bias == nil { s += ", no bias" }
+        if weight.dtype != .float64 { s += ", \(weight.dtype.rawValue)" }
+        return s + ")"
+    }
+
+    public override var parameters: [Tensor] { bias.map { [weight, $0] } ?? [weight] }
+    public override var gradients: [Tensor] { gradBias.map { [gradWeight, $0] } ?? [gradWeight] }
+
+    public override func field(_ name: String) -> Tensor? {
+        switch name {
+        case "weight": return weight
+        case "bias": return bias
+        case "grad_weight": return gradWeight
+        case "grad_bias": return gradBias
+        default: return nil
+        }
+    }
+
+    public override func convert(to dtype: DType) {
+        guard dtype != weight.dtype else { return }
+        weight = weight.converted(to: dtype)
+        bias = bias?.converted(to: dtype)
+        gradWeight = gradWeight.converted(to: dtype)
+        gradBias = gradBias?.converted(to: dtype)
+        weightT = try! weight.t()
+        output = nil
+        gradInput = nil
+        lastInput = nil
+    }
+
+    /// x as an (N x n_in) matrix of the parameters' dtype.
+    private func matrix(_ x: Tensor, _ what: String, columns: Int) throws -> Tensor {
+        var m = x
+        if x.rank == 1 { m = try x.view1(asRow: true) }
+        guard m.rank == 2, m.shape[1] == columns else {
+            throw TensorError("\(description): \(what) of shape \(shapeText(x.shape)) should have \(columns) columns (rows are samples)")
+        }
+        return m.converted(to: weight.dtype)
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        let xm = try matrix(x, "input", columns: inputSize)
+        let rows = xm.shape[0]
+        let y = Buffers.reuse(&output, rows: rows, cols: outputSize, dtype: weight.dtype)
+        if let bias {
+            switch weight.dtype {
+            case .float64: Linear.fillRows(y.pointer(Double.self), rows, outputSize, bias.pointer(Double.self))
+            case .float32: Linear.fillRows(y.pointer(Float.self), rows, outputSize, bias.pointer(Float.self))
+            }
+        }
+        Tensor.gemm(xm, weight, into: y, alpha: 1, beta: bias == nil ? 0 : 1)
+        lastInput = x
+        return x.rank == 1 ? try y.view([outputSize]) : y
+    }
+
+    /// Needs only x, not the saved forward state, so any input is fine here.
+    public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
+        let xm = try matrix(x, "input", columns: inputSize)
+        guard gradOutput.rank == x.rank else {
+            throw TensorError("\(description): backward: gradient of shape \(shapeText(gradOutput.shape)) does not match the output shape \(shapeText(x.rank == 1 ? [outputSize] : [xm.shape[0], outputSize]))")
+        }
+        let g = try matrix(gradOutput, "gradient", columns: outputSize)
+        guard g.shape[0] == xm.shape[0] else {
+            throw TensorError("\(description): backward: gradient has \(g.shape[0]) rows, the input has \(xm.shape[0])")
+        }
+        let rows = xm.shape[0]
+        let gx = Buffers.reuse(&gradInput, rows: rows, cols: inputSize, dtype: weight.dtype)
+        Tensor.gemm(g, weightT, into: gx, alpha: 1, beta: 0)
+        Tensor.gemm(try xm.t(), g, into: gradWeight, alpha: 1, beta: 1)
+        if let gradBias {
+            switch weight.dtype {
+            case .float64: Linear.addColumnSums(g, Double.self, into: gradBias.pointer(Double.self))
+            case .float32: Linear.addColumnSums(g, Float.self, into: gradBias.pointer(Float.self))
+            }
+        }
+        return x.rank == 1 ? try gx.view([inputSize]) : gx
+    }
+
+    static func fillRows<T: TensorScalar>(_ y: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, _ b: UnsafePointer<T>) {
+        for r in 0..<rows {
+            (y + r * cols).update(from: b, count: cols)
+        }
+    }
+
+    /// db[j] += sum over rows of g[r, j], for any strides of g.
+    static func addColumnSums<T: TensorScalar>(_ g: Tensor, _: T.Type, into db: UnsafeMutablePointer<T>) {
+        let p = g.pointer(T.self)
+        let rows = g.shape[0], cols = g.shape[1], rs = g.strides[0], cs = g.strides[1]
+        for r in 0..<rows {
+            let row = p + r * rs
+            for j in 0..<cols { db[j] += row[j * cs] }
+        }
+    }
+}

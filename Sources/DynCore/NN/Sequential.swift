@@ -1,0 +1,82 @@
+/// Children applied one after another. Forward remembers the input each child saw; backward
+/// runs the children in reverse with those inputs, so each child's saved state matches.
+public final class Sequential: Module {
+    public private(set) var modules: [Module]
+    /// inputs[k] is what modules[k] received in the last forward.
+    private var inputs: [Tensor] = []
+
+    public init(_ modules: [Module] = []) throws {
+        self.modules = []
+        super.init()
+        for m in modules { try add(m) }
+    }
+
+    /// Appends m. A module may appear only once in a tree (its buffers hold one forward's state)
+    /// and never inside itself.
+    public func add(_ m: Module) throws {
+        if m.contains(self) {
+            throw TensorError("Sequential.add: a container cannot be added to itself or to one of its own children")
+        }
+        for node in m.allModules() where contains(node) {
+            throw TensorError("Sequential.add: \(node.description) is already part of this Sequential (a module may appear only once)")
+        }
+        modules.append(m)
+        inputs.removeAll(keepingCapacity: true)
+        lastInput = nil
+    }
+
+    public override var children: [Module] { modules }
+
+    public override var description: String {
+        if modules.isEmpty { return "Sequential()" }
+        var s = "Sequential(\n"
+        for (k, m) in modules.enumerated() {
+            let lines = m.description.split(separator: "\n", omittingEmptySubsequences: false)
+            s += "  (\(k + 1)): " + lines.joined(separator: "\n  ") + "\n"
+        }
+        return s + ")"
+    }
+
+    public override var parameters: [Tensor] { modules.flatMap { $0.parameters } }
+    public override var gradients: [Tensor] { modules.flatMap { $0.gradients } }
+
+    public override func setTraining(_ on: Bool) {
+        isTraining = on
+        for m in modules { m.setTraining(on) }
+    }
+
+    public override func convert(to dtype: DType) {
+        for m in modules { m.convert(to: dtype) }
+        inputs.removeAll(keepingCapacity: true)
+        lastInput = nil
+    }
+
+    public override func forward(_ x: Tensor) throws -> Tensor {
+        inputs.removeAll(keepingCapacity: true)
+        lastInput = nil
+        var h = x
+        for m in modules {
+            inputs.append(h)
+            h = try m.forward(h)
+        }
+        lastInput = x
+        return h
+    }
+
+    public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
+        try ensureForward(x)
+        var g = gradOutput
+        for k in stride(from: modules.count - 1, through: 0, by: -1) {
+            g = try modules[k].backward(inputs[k], g)
+        }
+        return g
+    }
+}
+
+extension Module {
+    /// This module and all modules below it, depth first.
+    func allModules() -> [Module] { [self] + children.flatMap { $0.allModules() } }
+
+    /// Whether m is this module or below it.
+    func contains(_ m: Module) -> Bool { self === m || children.contains { $0.contains(m) } }
+}

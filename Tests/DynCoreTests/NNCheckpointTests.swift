@@ -1,0 +1,99 @@
+import Foundation
+import XCTest
+@testable import DynCore
+
+final class NNCheckpointTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "nn-checkpoint-\(getpid())-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    func model() throws -> Sequential {
+        try Sequential([try Linear(2, 5), ReLU(), try Sequential([try Linear(5, 4, bias: false), Tanh()]),
+                        Sigmoid(), Identity(), try Linear(4, 3), Softmax(), LogSoftmax()])
+    }
+
+    func testRoundTripRestoresIdenticalParameters() throws {
+        let m = try model()
+        // Values whose decimal text is long, and extremes.
+        try m.parameters[0].copy(from: Tensor(shape: [2, 5], values: [0.1, 1.0 / 3, -2e-308, 1e300, -0.0, .pi, Double.leastNonzeroMagnitude, 1, -1, 123456789.123456789]))
+        let path = dir + "/m.dynlua"
+        try Checkpoint.save(m, path: path)
+        let back = try Checkpoint.load(path: path)
+        XCTAssertEqual(back.description, m.description)
+        XCTAssertEqual(back.parameters.count, m.parameters.count)
+        for (a, b) in zip(back.parameters, m.parameters) {
+            XCTAssertEqual(a.shape, b.shape)
+            XCTAssertEqual(a.dtype, b.dtype)
+            XCTAssertEqual(a.toArray().map(\.bitPattern), b.toArray().map(\.bitPattern))
+        }
+        let x = FD.random([3, 2], seed: 1)
+        XCTAssertEqual(try back.forward(x).toArray(), try m.forward(x).toArray())
+        // No temporary file is left beside it.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["m.dynlua"])
+    }
+
+    func testFloat32RoundTrip() throws {
+        let m = try model()
+        m.convert(to: .float32)
+        let path = dir + "/m32.dynlua"
+        try Checkpoint.save(m, path: path)
+        let back = try Checkpoint.load(path: path)
+        XCTAssertEqual(back.dtype, .float32)
+        for (a, b) in zip(back.parameters, m.parameters) {
+            XCTAssertEqual(a.dtype, .float32)
+            XCTAssertEqual(a.toArray(), b.toArray())
+        }
+    }
+
+    func testFormatIsTheDocumentedText() throws {
+        let m = try Sequential([try Linear(weight: Tensor(shape: [2, 2], values: [0.5, -1, 0.25, 2]), bias: Tensor(shape: [2], values: [0.1, 0])), ReLU()])
+        XCTAssertEqual(try Checkpoint.text(of: m),
+                       "dynlua-model 1\nSequential 2\nLinear 2 2 bias float64\n0.5 -1.0\n0.25 2.0\n0.1 0.0\nReLU\nend\n")
+    }
+
+    func loadError(_ text: String) -> String {
+        let path = dir + "/bad.dynlua"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+        do { _ = try Checkpoint.load(path: path); return "no error" } catch { return (error as! TensorError).message }
+    }
+
+    func testCorruptFilesGiveClearErrors() throws {
+        let p = dir + "/bad.dynlua"
+        XCTAssertEqual(loadError("-- lua code\nreturn 1\n"),
+                       "nn.load: '\(p)' is not a dynlua model file (first line '-- lua code', expected 'dynlua-model 1')")
+        XCTAssertEqual(loadError(""), "nn.load: '\(p)' is not a dynlua model file (first line '', expected 'dynlua-model 1')")
+        XCTAssertEqual(loadError("dynlua-model 2\nReLU\nend\n"), "nn.load: '\(p)' has format version 2; this dynlua reads version 1")
+        let good = try Checkpoint.text(of: try Sequential([try Linear(2, 3), Tanh()]))
+        XCTAssertEqual(loadError(good), "no error")
+        // Cut after the weight rows: the bias line is missing.
+        let lines = good.split(separator: "\n")
+        XCTAssertEqual(loadError(lines[0..<5].joined(separator: "\n") + "\n"),
+                       "nn.load: '\(p)' is truncated (the file ends where the bias was expected)")
+        XCTAssertEqual(loadError(lines[0..<7].joined(separator: "\n") + "\n"),
+                       "nn.load: '\(p)' is truncated (the file ends where the final 'end' line was expected)")
+        // A row cut in the middle of a number list.
+        let shortRow = lines[3].split(separator: " ").dropLast().joined(separator: " ")
+        XCTAssertEqual(loadError((lines[0..<3] + [Substring(shortRow)] + lines[4...]).joined(separator: "\n")),
+                       "nn.load: '\(p)' is corrupt at line 4: expected 3 numbers (a weight row), found 2")
+        XCTAssertEqual(loadError("dynlua-model 1\nLinear 1 2 bias float64\n1 x\n1 2\nend\n"),
+                       "nn.load: '\(p)' is corrupt at line 3: 'x' is not a number")
+        XCTAssertEqual(loadError("dynlua-model 1\nConv2d 3\nend\n"), "nn.load: '\(p)' is corrupt at line 2: unknown module 'Conv2d 3'")
+        XCTAssertEqual(loadError("dynlua-model 1\nReLU\nend\nmore\n"), "nn.load: '\(p)' is corrupt at line 4: unexpected text after 'end'")
+        XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data([0x1b, 0x4c, 0x75, 0x61, 0x54, 0x00, 0xff, 0xfe])))
+        XCTAssertThrowsError(try Checkpoint.load(path: p)) {
+            XCTAssertTrue(($0 as! TensorError).message.hasPrefix("nn.load: '\(p)' is not a dynlua model file"))
+        }
+        XCTAssertThrowsError(try Checkpoint.load(path: dir + "/missing")) {
+            XCTAssertEqual(($0 as! TensorError).message, "nn.load: cannot open '\(self.dir!)/missing' (No such file or directory)")
+        }
+    }
+
+    func testSaveToUnwritablePlaceFails() throws {
+        XCTAssertThrowsError(try Checkpoint.save(try Sequential([ReLU()]), path: dir + "/no/such/dir/m.dynlua"))
+    }
+}
