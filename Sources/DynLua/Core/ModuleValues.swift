@@ -1,13 +1,15 @@
 import DynCore
 
 /// Every nn module (layers and containers) is one userdata type with this metatable, so any
-/// binding that takes "a model" accepts all of them.
+/// binding that takes "a model" accepts all of them. The metatable is registered by the `nn`
+/// module (NNModuleMethods).
 public enum ModuleBinding {
     public static let metatable = "dynlua.module"
 }
 
 extension Lua {
-    public func push(_ m: Module) { Userdata.push(self, m, metatable: ModuleBinding.metatable) }
+    /// Pushes m; the same module object is always the same Lua value while Lua holds it.
+    public func push(_ m: Module) { StableUserdata.push(self, m, metatable: ModuleBinding.metatable) }
 
     public func module(_ i: Int32) -> Module? {
         if case .object(let m) = Userdata.get(self, i, metatable: ModuleBinding.metatable, as: Module.self) { return m }

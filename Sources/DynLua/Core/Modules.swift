@@ -6,6 +6,7 @@ import DynCore
 enum Modules {
     static let all: [(String, (Lua) -> Void)] = [
         ("tensor", TensorModule.register),
+        ("nn", NNModule.register),
         ("analysis", AnalysisModule.register),
     ]
 
