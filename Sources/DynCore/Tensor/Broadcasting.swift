@@ -15,12 +15,16 @@ extension Tensor {
     /// Strides that read self as if it had `target` shape (0 along broadcast dimensions).
     /// The caller has checked that self broadcasts to target.
     public func broadcastStrides(to target: [Int]) -> [Int] {
+        if target == shape { return strides }
         let lead = target.count - rank
-        return (0..<target.count).map { i in
-            if i < lead { return 0 }
+        var out = [Int](repeating: 0, count: target.count)
+        var i = lead
+        while i < target.count {
             let d = i - lead
-            return shape[d] == 1 && target[i] != 1 ? 0 : strides[d]
+            out[i] = shape[d] == 1 && target[i] != 1 ? 0 : strides[d]
+            i += 1
         }
+        return out
     }
 
     public func broadcast(to target: [Int], _ op: String) throws -> Tensor {

@@ -11,8 +11,16 @@ extension Tensor {
         guard step != 0, step.isFinite, a.isFinite, b.isFinite else {
             throw TensorError("arange: step must be a finite non-zero number and the bounds finite")
         }
-        let n = max(0, Int((((b - a) / step)).rounded(.up)))
-        return Tensor(shape: [n], values: (0..<n).map { a + Double($0) * step }, dtype: dtype)
+        let length = ((b - a) / step).rounded(.up)
+        guard length < 1e12 else { throw TensorError("arange: \(length) elements is too many") }
+        let n = max(0, Int(length))
+        // numpy's rule: element i is a + i * delta with delta = (a + step) - a, which can
+        // differ from step in the last bit.
+        let delta = (a + step) - a
+        var values = [Double](repeating: a, count: n)
+        var i = 1
+        while i < n { values[i] = i == 1 ? a + step : a + Double(i) * delta; i += 1 }
+        return Tensor(shape: [n], values: values, dtype: dtype)
     }
 
     /// n evenly spaced points from a to b inclusive (numpy.linspace): a + i*(b-a)/(n-1), with

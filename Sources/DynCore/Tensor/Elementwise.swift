@@ -48,7 +48,7 @@ public enum UnaryOp: Sendable {
             if x >= 0 { return 1 / (1 + T.exp(-x)) }
             let e = T.exp(x)
             return e / (1 + e)
-        case .relu: return x > 0 ? x : 0
+        case .relu: return x > 0 || x.isNaN ? x : 0
         case .clamp(let lo, let hi): return Swift.min(Swift.max(x, T(lo)), T(hi))
         case .pow(let p): return T.pow(x, T(p))
         }
@@ -60,10 +60,7 @@ extension Tensor {
 
     public func map(_ op: UnaryOp) -> Tensor {
         let out = Tensor(uninitialized: shape, dtype: dtype)
-        switch dtype {
-        case .float64: Tensor.unaryLoop(out, self, Double.self) { op.apply($0) }
-        case .float32: Tensor.unaryLoop(out, self, Float.self) { op.apply($0) }
-        }
+        Tensor.opLoop(op, out, self)
         return out
     }
 
@@ -73,52 +70,31 @@ extension Tensor {
         }
         let dtype = DType.promote(a.dtype, b.dtype)
         let out = Tensor(uninitialized: shape, dtype: dtype)
-        let a = a.converted(to: dtype), b = b.converted(to: dtype)
-        switch dtype {
-        case .float64: binaryLoop(out, a, b, Double.self) { op.apply($0, $1) }
-        case .float32: binaryLoop(out, a, b, Float.self) { op.apply($0, $1) }
-        }
+        opLoop(op, out, a.converted(to: dtype), b.converted(to: dtype))
         return out
     }
 
     /// `a op s` (or `s op a` when scalarFirst); the tensor's dtype is kept.
     public static func binary(_ op: BinaryOp, _ a: Tensor, scalar s: Double, scalarFirst: Bool = false) -> Tensor {
         let out = Tensor(uninitialized: a.shape, dtype: a.dtype)
-        switch a.dtype {
-        case .float64:
-            if scalarFirst { unaryLoop(out, a, Double.self) { op.apply(s, $0) } }
-            else { unaryLoop(out, a, Double.self) { op.apply($0, s) } }
-        case .float32:
-            let c = Float(s)
-            if scalarFirst { unaryLoop(out, a, Float.self) { op.apply(c, $0) } }
-            else { unaryLoop(out, a, Float.self) { op.apply($0, c) } }
-        }
+        let c = Tensor(shape: [], values: [s], dtype: a.dtype)
+        if scalarFirst { opLoop(op, out, c, a) } else { opLoop(op, out, a, c) }
         return out
     }
 
     // MARK: in place
 
     public func apply(_ op: UnaryOp) {
-        switch dtype {
-        case .float64: Tensor.unaryLoop(self, self, Double.self) { op.apply($0) }
-        case .float32: Tensor.unaryLoop(self, self, Float.self) { op.apply($0) }
-        }
+        Tensor.opLoop(op, self, self)
     }
 
     /// self = self op other, with other broadcast to self's shape.
     public func apply(_ op: BinaryOp, _ other: Tensor) throws {
-        let other = try Tensor.readable(other, into: self, op.name)
-        switch dtype {
-        case .float64: Tensor.binaryLoop(self, self, other, Double.self) { op.apply($0, $1) }
-        case .float32: Tensor.binaryLoop(self, self, other, Float.self) { op.apply($0, $1) }
-        }
+        Tensor.opLoop(op, self, self, try Tensor.readable(other, into: self, op.name))
     }
 
     public func apply(_ op: BinaryOp, scalar s: Double) {
-        switch dtype {
-        case .float64: Tensor.unaryLoop(self, self, Double.self) { op.apply($0, s) }
-        case .float32: let c = Float(s); Tensor.unaryLoop(self, self, Float.self) { op.apply($0, c) }
-        }
+        Tensor.opLoop(op, self, self, Tensor(shape: [], values: [s], dtype: dtype))
     }
 
     /// self += alpha * other (other broadcast to self's shape).
@@ -155,8 +131,8 @@ extension Tensor {
         }
         let src = try Tensor.readable(src, into: self, "copy_")
         switch dtype {
-        case .float64: Tensor.binaryLoop(self, self, src, Double.self) { $1 }
-        case .float32: Tensor.binaryLoop(self, self, src, Float.self) { $1 }
+        case .float64: Tensor.unaryLoop(self, src, Double.self) { $0 }
+        case .float32: Tensor.unaryLoop(self, src, Float.self) { $0 }
         }
     }
 
@@ -171,37 +147,95 @@ extension Tensor {
     }
 
     // MARK: loops
+    //
+    // The loops below are written once per element type rather than generically: an
+    // unoptimized (debug) build does not specialize generic code, and a generic call per
+    // element costs about ten times a concrete one. In release builds the closures are inlined
+    // and the unit-stride branch vectorizes. The common arithmetic gets literal closures;
+    // the rest goes through the op's generic `apply`.
+
+    /// out = op(a), a broadcast to out's shape (same dtype).
+    static func opLoop(_ op: UnaryOp, _ out: Tensor, _ a: Tensor) {
+        switch (out.dtype, op) {
+        case (.float64, .neg): unaryLoop(out, a, Double.self) { -$0 }
+        case (.float64, _): unaryLoop(out, a, Double.self) { op.apply($0) }
+        case (.float32, .neg): unaryLoop(out, a, Float.self) { -$0 }
+        case (.float32, _): unaryLoop(out, a, Float.self) { op.apply($0) }
+        }
+    }
+
+    /// out = a op b, a and b broadcast to out's shape (same dtype).
+    static func opLoop(_ op: BinaryOp, _ out: Tensor, _ a: Tensor, _ b: Tensor) {
+        switch (out.dtype, op) {
+        case (.float64, .add): binaryLoop(out, a, b, Double.self) { $0 + $1 }
+        case (.float64, .sub): binaryLoop(out, a, b, Double.self) { $0 - $1 }
+        case (.float64, .mul): binaryLoop(out, a, b, Double.self) { $0 * $1 }
+        case (.float64, .div): binaryLoop(out, a, b, Double.self) { $0 / $1 }
+        case (.float64, _): binaryLoop(out, a, b, Double.self) { op.apply($0, $1) }
+        case (.float32, .add): binaryLoop(out, a, b, Float.self) { $0 + $1 }
+        case (.float32, .sub): binaryLoop(out, a, b, Float.self) { $0 - $1 }
+        case (.float32, .mul): binaryLoop(out, a, b, Float.self) { $0 * $1 }
+        case (.float32, .div): binaryLoop(out, a, b, Float.self) { $0 / $1 }
+        case (.float32, _): binaryLoop(out, a, b, Float.self) { op.apply($0, $1) }
+        }
+    }
 
     @inline(__always)
-    static func unaryLoop<T: TensorScalar>(_ out: Tensor, _ a: Tensor, _: T.Type, _ f: (T) -> T) {
-        let po = out.storage.pointer(T.self), pa = a.storage.pointer(T.self)
-        StridedLoop.rows(shape: out.shape, strides: [out.strides, a.broadcastStrides(to: out.shape)],
-                         offsets: [out.offset, a.offset]) { o, n, s in
-            let qo = po + o[0], qa = pa + o[1]
-            if s[0] == 1 && s[1] == 1 {
-                for i in 0..<n { qo[i] = f(qa[i]) }
+    static func unaryLoop(_ out: Tensor, _ a: Tensor, _: Double.Type, _ f: (Double) -> Double) {
+        let po = out.storage.pointer(Double.self), pa = a.storage.pointer(Double.self)
+        StridedLoop.rows(shape: out.shape, out.strides, out.offset, a.broadcastStrides(to: out.shape), a.offset) { o, oa, n, so, sa in
+            var i = 0
+            if so == 1 && sa == 1 {
+                while i < n { po[o + i] = f(pa[oa + i]); i += 1 }
             } else {
-                let so = s[0], sa = s[1]
-                for i in 0..<n { qo[i * so] = f(qa[i * sa]) }
+                while i < n { po[o + i * so] = f(pa[oa + i * sa]); i += 1 }
             }
         }
     }
 
     @inline(__always)
-    static func binaryLoop<T: TensorScalar>(_ out: Tensor, _ a: Tensor, _ b: Tensor, _: T.Type, _ f: (T, T) -> T) {
-        let po = out.storage.pointer(T.self), pa = a.storage.pointer(T.self), pb = b.storage.pointer(T.self)
-        StridedLoop.rows(shape: out.shape,
-                         strides: [out.strides, a.broadcastStrides(to: out.shape), b.broadcastStrides(to: out.shape)],
-                         offsets: [out.offset, a.offset, b.offset]) { o, n, s in
-            let qo = po + o[0], qa = pa + o[1], qb = pb + o[2]
-            if s[0] == 1 && s[1] == 1 && s[2] == 1 {
-                for i in 0..<n { qo[i] = f(qa[i], qb[i]) }
-            } else if s[0] == 1 && s[1] == 1 && s[2] == 0 {
-                let y = qb[0]
-                for i in 0..<n { qo[i] = f(qa[i], y) }
+    static func unaryLoop(_ out: Tensor, _ a: Tensor, _: Float.Type, _ f: (Float) -> Float) {
+        let po = out.storage.pointer(Float.self), pa = a.storage.pointer(Float.self)
+        StridedLoop.rows(shape: out.shape, out.strides, out.offset, a.broadcastStrides(to: out.shape), a.offset) { o, oa, n, so, sa in
+            var i = 0
+            if so == 1 && sa == 1 {
+                while i < n { po[o + i] = f(pa[oa + i]); i += 1 }
             } else {
-                let so = s[0], sa = s[1], sb = s[2]
-                for i in 0..<n { qo[i * so] = f(qa[i * sa], qb[i * sb]) }
+                while i < n { po[o + i * so] = f(pa[oa + i * sa]); i += 1 }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func binaryLoop(_ out: Tensor, _ a: Tensor, _ b: Tensor, _: Double.Type, _ f: (Double, Double) -> Double) {
+        let po = out.storage.pointer(Double.self), pa = a.storage.pointer(Double.self), pb = b.storage.pointer(Double.self)
+        StridedLoop.rows(shape: out.shape, out.strides, out.offset, a.broadcastStrides(to: out.shape), a.offset,
+                         b.broadcastStrides(to: out.shape), b.offset) { o, oa, ob, n, so, sa, sb in
+            var i = 0
+            if so == 1 && sa == 1 && sb == 1 {
+                while i < n { po[o + i] = f(pa[oa + i], pb[ob + i]); i += 1 }
+            } else if so == 1 && sa == 1 && sb == 0 {
+                let y = pb[ob]
+                while i < n { po[o + i] = f(pa[oa + i], y); i += 1 }
+            } else {
+                while i < n { po[o + i * so] = f(pa[oa + i * sa], pb[ob + i * sb]); i += 1 }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func binaryLoop(_ out: Tensor, _ a: Tensor, _ b: Tensor, _: Float.Type, _ f: (Float, Float) -> Float) {
+        let po = out.storage.pointer(Float.self), pa = a.storage.pointer(Float.self), pb = b.storage.pointer(Float.self)
+        StridedLoop.rows(shape: out.shape, out.strides, out.offset, a.broadcastStrides(to: out.shape), a.offset,
+                         b.broadcastStrides(to: out.shape), b.offset) { o, oa, ob, n, so, sa, sb in
+            var i = 0
+            if so == 1 && sa == 1 && sb == 1 {
+                while i < n { po[o + i] = f(pa[oa + i], pb[ob + i]); i += 1 }
+            } else if so == 1 && sa == 1 && sb == 0 {
+                let y = pb[ob]
+                while i < n { po[o + i] = f(pa[oa + i], y); i += 1 }
+            } else {
+                while i < n { po[o + i * so] = f(pa[oa + i * sa], pb[ob + i * sb]); i += 1 }
             }
         }
     }

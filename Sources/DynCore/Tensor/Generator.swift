@@ -6,7 +6,8 @@ import Foundation
 /// expanded by SplitMix64 into the 256-bit state of xoshiro256** (Blackman and Vigna, 2018).
 /// A uniform double in [0, 1) is the top 53 bits of one output times 2^-53. A standard normal
 /// uses two uniforms u1, u2 (Box-Muller): sqrt(-2 ln(1 - u1)) * cos(2 pi u2); no value is cached,
-/// so every normal consumes exactly two outputs. float32 tensors round these doubles.
+/// so every normal consumes exactly two outputs. float32 tensors round these doubles (a uniform
+/// that would round up to 1 becomes the largest float below 1, keeping [0, 1)).
 public struct Generator: Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
@@ -76,7 +77,9 @@ public struct Generator: Sendable {
 extension Tensor {
     public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype)
-        t.fillEach { g.uniform() }
+        // Doubles within 2^-25 of 1 round to 1.0 as floats; keep them below 1.
+        let top = dtype == .float32 ? Double(Float(1).nextDown) : 1.0.nextDown
+        t.fillEach { Swift.min(g.uniform(), top) }
         return t
     }
 

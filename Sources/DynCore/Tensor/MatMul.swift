@@ -85,7 +85,12 @@ extension Tensor {
         precondition(out.isContiguous && a.dtype == out.dtype && b.dtype == out.dtype)
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
         if m == 0 || n == 0 { return }
-        if k == 0 { out.apply(.mul, scalar: beta); return }
+        if k == 0 {
+            // An empty sum: out = beta * out, without reading out when beta is 0 (it may be
+            // uninitialized, and 0 * NaN is NaN).
+            if beta == 0 { out.fill(0) } else { out.apply(.mul, scalar: beta) }
+            return
+        }
         let A = BlasMatrix(a), B = BlasMatrix(b)
         switch out.dtype {
         case .float64:

@@ -10,10 +10,11 @@ public enum Npy {
         let shapeText = t.shape.isEmpty ? "()" : t.shape.count == 1 ? "(\(t.shape[0]),)"
             : "(" + t.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
-        // numpy pads with spaces so that magic + version + length + header is a multiple of 64,
-        // the header ending in a newline.
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        // As numpy writes it (byte for byte): room for the first size to grow to 21 digits,
+        // then spaces so that magic + version + length + header + "\n" is a multiple of 64
+        // (between 1 and 64 of them).
+        if let first = t.shape.first { header += String(repeating: " ", count: max(0, 21 - String(first).count)) }
+        header += String(repeating: " ", count: 64 - (10 + header.utf8.count + 1) % 64) + "\n"
         var bytes = magic + [1, 0]
         let n = UInt16(header.utf8.count)
         bytes += [UInt8(n & 0xff), UInt8(n >> 8)]
@@ -48,13 +49,20 @@ public enum Npy {
         if fortran == "True" { throw fail("Fortran-order arrays are not supported; save with numpy.ascontiguousarray") }
         guard let shapeField = field(header, "shape"),
               let shape = parseShape(shapeField) else { throw fail("header has no readable 'shape'") }
-        let n = shape.reduce(1, *)
         let body = headerStart + headerLength
         let itemSize: Int
         switch descr {
         case "<f8", "<i8": itemSize = 8
         case "<f4", "<i4": itemSize = 4
-        default: throw fail("unsupported dtype '\(descr)' (expected little-endian <f8, <f4, <i4 or <i8)")
+        case ">f8", ">f4", ">i8", ">i4":
+            throw fail("big-endian arrays ('\(descr)') are not supported; convert with arr.astype(arr.dtype.newbyteorder('<'))")
+        default: throw fail("unsupported dtype '\(descr)' (expected <f8, <f4, <i4 or <i8)")
+        }
+        var n = 1
+        for d in shape {
+            let (m, overflow) = n.multipliedReportingOverflow(by: d)
+            guard !overflow, m <= Int.max / 8 else { throw fail("shape \(shapeText(shape)) is too large") }
+            n = m
         }
         guard data.count - body >= n * itemSize else {
             throw fail("file holds \(data.count - body) data bytes, shape \(shapeText(shape)) needs \(n * itemSize)")

@@ -21,61 +21,64 @@ extension Tensor {
         }
     }
 
-    /// 0-based flat index of the first largest element.
+    /// 0-based flat index of the first largest element (of the first NaN if there is one, as
+    /// numpy.argmax).
     public func argmaxAll() throws -> Int {
         guard count > 0 else { throw TensorError("argmax: empty tensor") }
-        var best = -Double.infinity, at = 0, i = 0
-        forEachValue { v in if v > best || (i == 0) { best = v; at = i }; i += 1 }
+        var best = -Double.infinity, at = -1, i = 0
+        forEachValue { v in
+            if at < 0 || !best.isNaN && (v > best || v.isNaN) { best = v; at = i }
+            i += 1
+        }
         return at
     }
 
-    /// Visits each "lane" along dim: calls body(laneValues, outIndex) where outIndex is the
-    /// row-major position in the reduced shape.
-    func lanes(_ dim: Int, _ body: (_ values: [Double], _ k: Int) -> Void) {
-        var reduced = shape
-        reduced.remove(at: dim)
-        let moved = try! transpose(dim, rank - 1)
-        var k = 0
-        let n = shape[dim]
-        var lane = [Double](repeating: 0, count: n)
-        var idx = [Int](repeating: 0, count: rank)
-        let total = reduced.reduce(1, *)
-        for _ in 0..<total {
-            for j in 0..<n { idx[rank - 1] = j; lane[j] = moved.value(at: idx) }
-            body(lane, k)
-            k += 1
-            var d = rank - 2
-            while d >= 0 { idx[d] += 1; if idx[d] < moved.shape[d] { break }; idx[d] = 0; d -= 1 }
-        }
-    }
-
-    /// Reduction along dim. For max/min also returns the 0-based positions of the extremes.
+    /// Reduction along dim. For max/min also returns the 0-based positions of the extremes
+    /// (the first one on ties; a NaN wins, as in numpy).
     public func reduce(_ op: ReduceOp, dim: Int) throws -> (values: Tensor, indices: [Int]) {
         try checkDim(dim, "\(op)")
         if (op == .max || op == .min) && shape[dim] == 0 {
             throw TensorError("\(op): dimension \(dim + 1) is empty")
         }
-        var reduced = shape
+        var reduced = shape, laneStrides = strides
         reduced.remove(at: dim)
+        laneStrides.remove(at: dim)
         let out = Tensor(uninitialized: reduced, dtype: dtype)
         var positions = [Int](repeating: 0, count: out.count)
-        let outFlat = try out.view([out.count])
-        lanes(dim) { lane, k in
-            var r = 0.0
-            switch op {
-            case .sum: r = lane.reduce(0, +)
-            case .mean: r = lane.reduce(0, +) / Double(lane.count)
-            case .max, .min:
-                var at = 0
-                for j in 1..<lane.count where lane[at].isNaN == false {
-                    if lane[j].isNaN || (op == .max ? lane[j] > lane[at] : lane[j] < lane[at]) { at = j }
-                }
-                r = lane[at]
-                positions[k] = at
-            }
-            outFlat.setValue(r, at: [k])
+        switch dtype {
+        case .float64: reduceLanes(op, dim, reduced, laneStrides, out, &positions, Double.self)
+        case .float32: reduceLanes(op, dim, reduced, laneStrides, out, &positions, Float.self)
         }
         return (out, positions)
+    }
+
+    /// out (contiguous) gets one value per lane; lanes are visited in out's row-major order.
+    private func reduceLanes<T: TensorScalar>(_ op: ReduceOp, _ dim: Int, _ reduced: [Int], _ laneStrides: [Int],
+                                              _ out: Tensor, _ positions: inout [Int], _: T.Type) {
+        let src = storage.pointer(T.self), dst = out.pointer(T.self)
+        let n = shape[dim], step = strides[dim]
+        var k = 0
+        StridedLoop.rows(shape: reduced, laneStrides, offset, laneStrides, offset) { start, _, runs, s, _ in
+            for r in 0..<runs {
+                let lane = src + start + r * s
+                switch op {
+                case .sum, .mean:
+                    var acc = 0.0
+                    for j in 0..<n { acc += lane[j * step].double }
+                    dst[k] = T(op == .sum ? acc : acc / Double(n))
+                case .max, .min:
+                    var at = 0
+                    var best = lane[0]
+                    for j in 1..<max(n, 1) where !best.isNaN {
+                        let v = lane[j * step]
+                        if v.isNaN || (op == .max ? v > best : v < best) { best = v; at = j }
+                    }
+                    dst[k] = best
+                    positions[k] = at
+                }
+                k += 1
+            }
+        }
     }
 
     public func norm() -> Double {
@@ -84,9 +87,10 @@ extension Tensor {
         return s.squareRoot()
     }
 
+    /// The sum of element-wise products of two tensors of the same shape.
     public func dot(_ other: Tensor) throws -> Double {
-        guard count == other.count else {
-            throw TensorError("dot: tensors have \(count) and \(other.count) elements")
+        guard shape == other.shape else {
+            throw TensorError("dot: shapes \(shapeText(shape)) and \(shapeText(other.shape)) differ")
         }
         let a = toArray(), b = other.toArray()
         var s = 0.0

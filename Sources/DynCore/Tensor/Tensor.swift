@@ -11,7 +11,8 @@ public final class Tensor {
 
     public var dtype: DType { storage.dtype }
     public var rank: Int { shape.count }
-    public var count: Int { shape.reduce(1, *) }
+    /// Number of elements (1 for a 0-D tensor).
+    public let count: Int
 
     public init(storage: Storage, shape: [Int], strides: [Int], offset: Int = 0) {
         precondition(shape.count == strides.count)
@@ -19,23 +20,25 @@ public final class Tensor {
         self.shape = shape
         self.strides = strides
         self.offset = offset
+        self.count = Tensor.elementCount(shape)
     }
 
     /// A fresh contiguous tensor with undefined contents (every kernel writing into it fills it).
     public init(uninitialized shape: [Int], dtype: DType = .float64) {
-        self.storage = Storage(uninitialized: shape.reduce(1, *), dtype: dtype)
+        count = Tensor.elementCount(shape)
+        storage = Storage(uninitialized: count, dtype: dtype)
         self.shape = shape
-        self.strides = Tensor.contiguousStrides(shape)
-        self.offset = 0
+        strides = Tensor.contiguousStrides(shape)
+        offset = 0
     }
 
     public convenience init(zeros shape: [Int], dtype: DType = .float64) {
-        self.init(storage: Storage(zeros: shape.reduce(1, *), dtype: dtype), shape: shape,
+        self.init(storage: Storage(zeros: Tensor.elementCount(shape), dtype: dtype), shape: shape,
                   strides: Tensor.contiguousStrides(shape))
     }
 
     public convenience init(shape: [Int], values: [Double], dtype: DType = .float64) {
-        precondition(values.count == shape.reduce(1, *), "values do not fill the shape")
+        precondition(values.count == Tensor.elementCount(shape), "values do not fill the shape")
         self.init(uninitialized: shape, dtype: dtype)
         switch dtype {
         case .float64: values.withUnsafeBufferPointer { storage.pointer(Double.self).update(from: $0.baseAddress!, count: values.count) }
@@ -50,12 +53,21 @@ public final class Tensor {
         fill(value)
     }
 
+    /// The product of the sizes. Plain loops here and in the other per-operation helpers keep
+    /// debug builds fast (no generic closures).
+    public static func elementCount(_ shape: [Int]) -> Int {
+        var n = 1, d = 0
+        while d < shape.count { n *= shape[d]; d += 1 }
+        return n
+    }
+
     public static func contiguousStrides(_ shape: [Int]) -> [Int] {
         var strides = [Int](repeating: 1, count: shape.count)
-        var step = 1
-        for d in stride(from: shape.count - 1, through: 0, by: -1) {
+        var step = 1, d = shape.count - 1
+        while d >= 0 {
             strides[d] = step
             step *= max(shape[d], 1)
+            d -= 1
         }
         return strides
     }

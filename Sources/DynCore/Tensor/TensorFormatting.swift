@@ -23,6 +23,8 @@ public struct TensorFormatter {
         var body: String
         if t.rank == 0 {
             body = style.text(t.value(at: []))
+        } else if t.count == 0 {
+            body = "[]"  // numpy and Torch print every empty tensor this way; the shape tells the rest
         } else {
             body = block(t, dim: 0, index: [], indent: prefix.count, elide: elide, style: style, width: width)
         }
@@ -68,7 +70,8 @@ public struct TensorFormatter {
 }
 
 /// How numbers are written: integers as "3.", otherwise fixed or scientific notation chosen from
-/// the range of the values shown.
+/// the range of the finite non-zero magnitudes shown, by numpy's and Torch's rule: scientific when
+/// the largest is at least 1e8, the smallest below 1e-4, or they span more than three decades.
 struct NumberStyle {
     enum Kind { case integer, fixed, scientific }
     let kind: Kind
@@ -80,7 +83,7 @@ struct NumberStyle {
         let magnitudes = finite.map { Swift.abs($0) }.filter { $0 > 0 }
         if finite.allSatisfy({ $0 == $0.rounded() && Swift.abs($0) < 1e8 }) {
             kind = .integer
-        } else if let lo = magnitudes.min(), let hi = magnitudes.max(), hi >= 1e8 || lo < 1e-4 || hi / lo > 1e5 {
+        } else if let lo = magnitudes.min(), let hi = magnitudes.max(), hi >= 1e8 || lo < 1e-4 || hi / lo > 1e3 {
             kind = .scientific
         } else {
             kind = .fixed

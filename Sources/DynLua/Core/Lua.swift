@@ -28,7 +28,8 @@ public struct Lua {
     public func isString(_ i: Int32) -> Bool { lua_type(L, i) == LUA_TSTRING }
 
     /// The name used in "X expected, got Y" messages: the metatable's __name for our userdata
-    /// ("tensor", "module", ...), Lua's type name otherwise ("no value" for a missing argument).
+    /// ("tensor", "module", ...; "closed tensor" after `<close>`), Lua's type name otherwise
+    /// ("no value" for a missing argument).
     public func typeName(_ i: Int32) -> String {
         let t = lua_type(L, i)
         if t == LUA_TNONE { return "no value" }
@@ -36,7 +37,13 @@ public struct Lua {
             lua_pushstring(L, "__name")
             lua_rawget(L, -2)
             defer { pop(2) }
-            if let s = string(-1) { return s.hasPrefix("dynlua.") ? String(s.dropFirst(7)) : s }
+            if let s = string(-1) {
+                guard s.hasPrefix("dynlua.") else { return s }
+                // Our userdata hold one object pointer, NULL once closed (see Userdata).
+                let closed = lua_rawlen(L, i) == MemoryLayout<UnsafeRawPointer?>.size
+                    && lua_touserdata(L, i)!.load(as: UnsafeRawPointer?.self) == nil
+                return (closed ? "closed " : "") + String(s.dropFirst(7))
+            }
         }
         return String(cString: lua_typename(L, t))
     }

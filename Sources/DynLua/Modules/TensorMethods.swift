@@ -46,6 +46,7 @@ enum TensorMethods {
         { lua in
             let t = try lua.checkTensor(1)
             if let v = lua.number(2) { lua.push(Tensor.binary(op, t, scalar: v)); return 1 }
+            guard lua.isTensor(2) else { throw lua.typeError(2, expected: "tensor or number") }
             lua.push(try Tensor.binary(op, t, try lua.checkTensor(2))); return 1
         }
     }
@@ -53,11 +54,13 @@ enum TensorMethods {
     /// The arithmetic metamethods: tensor op tensor, tensor op number, number op tensor.
     static func arithmetic(_ op: BinaryOp) -> (Lua) throws -> Int32 {
         { lua in
-            if let a = lua.tensor(1) {
+            if lua.isTensor(1) {
+                let a = try lua.checkTensor(1)
                 if let s = lua.number(2) { lua.push(Tensor.binary(op, a, scalar: s)); return 1 }
+                guard lua.isTensor(2) else { throw lua.typeError(2, expected: "tensor or number") }
                 lua.push(try Tensor.binary(op, a, try lua.checkTensor(2))); return 1
             }
-            let s = try lua.checkNumber(1)
+            guard let s = lua.number(1) else { throw lua.typeError(1, expected: "tensor or number") }
             lua.push(Tensor.binary(op, try lua.checkTensor(2), scalar: s, scalarFirst: true)); return 1
         }
     }
@@ -263,7 +266,10 @@ enum TensorMethods {
             return 1
         }
         let t = try lua.checkTensor(1)
-        guard let i = lua.integer(2) else { lua.pushNil(); return 1 }
+        guard lua.isNumber(2) else { lua.pushNil(); return 1 }
+        guard let i = lua.integer(2) else {
+            throw LuaFailure.message("tensor: index \(lua.number(2)!) is not an integer")
+        }
         guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
             throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")
         }

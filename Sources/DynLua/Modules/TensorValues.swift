@@ -142,7 +142,8 @@ extension Lua {
 
     /// A list of numbers from a table or 1-D tensor (e.g. class weights, labels).
     public func checkNumberList(_ i: Int32, what: String) throws -> [Double] {
-        if let t = tensor(i) {
+        if isTensor(i) {
+            let t = try checkTensor(i)
             guard t.rank <= 1 else { throw LuaFailure.argument(i, "\(what) must be 1-D, got shape \(shapeText(t.shape))") }
             return t.toArray()
         }
