@@ -22,27 +22,22 @@ enum Buffers {
 }
 
 /// Element-wise loops for module kernels: a plain pointer loop when every operand is contiguous
-/// (the training case), the general strided loop otherwise. `out` is always a contiguous buffer
+/// (the training case); strided operands are copied to contiguous ones first. `out` is always a contiguous buffer
 /// of the same shape as the inputs.
 enum ElementLoops {
     @inline(__always)
     static func map<T: TensorScalar>(_ x: Tensor, into out: Tensor, _: T.Type, _ f: (T) -> T) {
-        if x.isContiguous {
-            let px = x.pointer(T.self), po = out.pointer(T.self)
-            for i in 0..<out.count { po[i] = f(px[i]) }
-        } else {
-            Tensor.unaryLoop(out, x, T.self, f)
-        }
+        // Strided inputs (rare for modules) are made contiguous first.
+        let x = x.isContiguous ? x : x.clone()
+        let px = x.pointer(T.self), po = out.pointer(T.self)
+        for i in 0..<out.count { po[i] = f(px[i]) }
     }
 
     @inline(__always)
     static func zip<T: TensorScalar>(_ a: Tensor, _ b: Tensor, into out: Tensor, _: T.Type, _ f: (T, T) -> T) {
-        if a.isContiguous && b.isContiguous {
-            let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
-            for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
-        } else {
-            Tensor.binaryLoop(out, a, b, T.self, f)
-        }
+        let a = a.isContiguous ? a : a.clone(), b = b.isContiguous ? b : b.clone()
+        let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
+        for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
     }
 }
 

@@ -2,7 +2,51 @@ import DynCore
 
 /// The `analysis` table: landscape diagnostics (Hessian spectrum, neural tangent kernel).
 enum AnalysisModule {
+    /// The exact Hessian-vector product operator for (model, loss, x, y) at arguments 1...4.
+    static func hvpOperator(_ lua: Lua) throws -> HessianVectorProduct {
+        let model = try lua.checkModule(1)
+        let loss = try lua.checkLoss(2)
+        let x = try lua.checkTensor(3)
+        let output = try model.forward(x)
+        let labels = try lua.checkLabels(4, for: output, loss: loss)
+        return try HessianVectorProduct(model: model, loss: loss, x: x, labels: labels)
+    }
+
     static let functions: [(String, LuaBody)] = [
+        ("hvp", { guarded($0) { lua in
+            let hvp = try hvpOperator(lua)
+            let v = try lua.checkTensor(5)
+            guard v.count == hvp.dimension else {
+                throw LuaFailure.argument(5, "direction has \(v.count) values, the model has \(hvp.dimension) parameters")
+            }
+            let hv = try hvp.apply(v.toArray())
+            lua.push(Tensor(shape: [hv.count], values: hv)); return 1
+        } }),
+        ("hessian", { guarded($0) { lua in
+            lua.push(try Hessian.full(try hvpOperator(lua))); return 1
+        } }),
+        ("hessian_top", { guarded($0) { lua in
+            let hvp = try hvpOperator(lua)
+            let o = try Options(lua, 5, function: "hessian_top", allowed: ["k", "iters", "seed", "smallest"])
+            let values = try Hessian.extremeEigenvalues(hvp, k: try o.integer("k", default: 3), iterations: try o.integer("iters"),
+                                                        seed: UInt64(try o.integer("seed", default: 0)),
+                                                        smallest: try o.boolean("smallest", default: false))
+            lua.push(Tensor(shape: [values.count], values: values)); return 1
+        } }),
+        ("spectral_density", { guarded($0) { lua in
+            let hvp = try hvpOperator(lua)
+            let o = try Options(lua, 5, function: "spectral_density", allowed: ["iters", "starts", "sigma", "grid", "seed"])
+            let sd = SpectralDensity(iterations: min(hvp.dimension, try o.integer("iters", default: 80)),
+                                     starts: try o.integer("starts", default: 4), sigma: try o.number("sigma", default: 0),
+                                     gridPoints: try o.integer("grid", default: 512), seed: UInt64(try o.integer("seed", default: 0)))
+            guard sd.starts >= 1, sd.gridPoints >= 2, sd.iterations >= 1 else {
+                throw LuaFailure.message("spectral_density: iters and starts must be >= 1 and grid >= 2")
+            }
+            let (grid, density) = try sd.estimate(dimension: hvp.dimension) { v, out in try hvp.apply(v, into: &out) }
+            lua.push(Tensor(shape: [grid.count], values: grid))
+            lua.push(Tensor(shape: [density.count], values: density))
+            return 2
+        } }),
         ("ntk", { guarded($0) { lua in
             let model = try lua.checkModule(1)
             lua.push(try NeuralTangentKernel.kernel(model, try lua.checkTensor(2))); return 1
