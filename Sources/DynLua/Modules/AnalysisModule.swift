@@ -47,6 +47,10 @@ enum AnalysisModule {
             lua.push(Tensor(shape: [density.count], values: density))
             return 2
         } }),
+        ("eigenvalues", { guarded($0) { lua in
+            let values = try SymmetricEigen.eigenvalues(try lua.checkTensor(1))
+            lua.push(Tensor(shape: [values.count], values: values)); return 1
+        } }),
         ("ntk", { guarded($0) { lua in
             let model = try lua.checkModule(1)
             lua.push(try NeuralTangentKernel.kernel(model, try lua.checkTensor(2))); return 1

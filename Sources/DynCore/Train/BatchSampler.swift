@@ -1,0 +1,33 @@
+/// Chooses the rows of each training step: all of them (full batch), or minibatches of a fixed
+/// size that walk through a fresh permutation every epoch (the last batch of an epoch holds
+/// the remainder). The permutation comes from `Generator(seed:)`, so runs are reproducible.
+struct BatchSampler {
+    let rows: Int
+    let batchSize: Int
+    let shuffle: Bool
+    private var generator: Generator
+    private var order: [Int]
+    private var position: Int
+
+    init(rows: Int, batchSize: Int?, shuffle: Bool, seed: UInt64) {
+        self.rows = rows
+        self.batchSize = min(batchSize ?? rows, rows)
+        self.shuffle = shuffle
+        generator = Generator(seed: seed)
+        order = Array(0..<rows)
+        position = rows  // start a new epoch on the first call
+    }
+
+    var isFullBatch: Bool { batchSize >= rows }
+
+    /// The row indices of the next batch.
+    mutating func next() -> ArraySlice<Int> {
+        if position >= rows {
+            if shuffle { order = generator.permutation(rows) }
+            position = 0
+        }
+        let end = min(position + batchSize, rows)
+        defer { position = end }
+        return order[position..<end]
+    }
+}

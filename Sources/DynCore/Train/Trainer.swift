@@ -1,0 +1,172 @@
+import Foundation
+
+/// The training loop behind `train.fit`, entirely native: per step it asks the weight source
+/// for the class weights, runs one forward pass, one fused loss evaluation (unweighted loss,
+/// weighted loss, correct predictions and the weighted loss's gradient), one backward pass
+/// and one optimizer update. Metrics of step i are those of step i's own forward pass, at the
+/// parameters before step i's update; validation runs at the same parameters.
+public final class Trainer {
+    public struct Configuration {
+        public var steps: Int
+        /// nil: full batch.
+        public var batchSize: Int?
+        public var shuffle = true
+        public var seed: UInt64 = 0
+        /// Steps 1, 1 + every, 1 + 2 every, ... are recorded.
+        public var every = 1
+        public var logPath: String?
+        public var progress = true
+
+        public init(steps: Int) { self.steps = steps }
+    }
+
+    public struct Validation {
+        public var x: Tensor
+        public var labels: [Int]
+        public init(x: Tensor, labels: [Int]) { self.x = x; self.labels = labels }
+    }
+
+    /// Landscape diagnostics every `every` steps: `measure(step)` runs at the step's
+    /// parameters with its loss weights already set, and returns the Hessian's top eigenvalues
+    /// and the NTK's largest one.
+    public struct Analysis {
+        public var every: Int
+        public var hessianCount: Int
+        public var measure: (Int) throws -> (top: [Double], ntkMax: Double?)
+        public init(every: Int, hessianCount: Int, measure: @escaping (Int) throws -> (top: [Double], ntkMax: Double?)) {
+            self.every = every; self.hessianCount = hessianCount; self.measure = measure
+        }
+    }
+
+    public let model: Module
+    public let loss: Loss
+    public let optimizer: Optimizer
+    public let schedule: WeightSchedule?
+    public let x: Tensor
+    public let labels: [Int]
+    public let classes: Int
+    public var configuration: Configuration
+    public var validation: Validation?
+    public var analysis: Analysis?
+    /// Called at every recorded step; returning false stops training after that step.
+    public var onRecord: ((StepRecord) throws -> Bool)?
+    /// Polled before every step (Ctrl-C); returning true stops with an "interrupted" error.
+    public var interrupted: (() -> Bool)?
+
+    public init(model: Module, loss: Loss, optimizer: Optimizer, schedule: WeightSchedule?,
+                x: Tensor, labels: [Int], classes: Int, configuration: Configuration) throws {
+        guard x.rank == 2 else { throw TensorError("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
+        guard configuration.steps >= 0 else { throw TensorError("train.fit: steps must be >= 0, got \(configuration.steps)") }
+        guard configuration.every >= 1 else { throw TensorError("train.fit: every must be >= 1, got \(configuration.every)") }
+        if let b = configuration.batchSize, b < 1 { throw TensorError("train.fit: batch_size must be >= 1, got \(b)") }
+        try ClassLabels.check(labels, rows: x.shape[0], classes: classes, op: "train.fit")
+        if let s = schedule, s.classes != classes {
+            throw TensorError("train.fit: the weights schedule has \(s.classes) classes, the data has \(classes)")
+        }
+        self.model = model; self.loss = loss; self.optimizer = optimizer; self.schedule = schedule
+        self.x = x; self.labels = labels; self.classes = classes; self.configuration = configuration
+    }
+
+    public func run() throws -> TrainingHistory {
+        let config = configuration
+        var history = TrainingHistory(classes: classes)
+        history.reserve(config.steps / config.every + 1, validation: validation != nil)
+        var weights = [Double](repeating: 1, count: classes)
+        let weightsTensor = Tensor(filled: 1, shape: [classes])
+        var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
+        var batches = BatchBuffers()
+        var gradient: Tensor? = nil
+        var progress = ProgressLine(total: config.steps, enabled: config.progress)
+        defer { progress.finish() }
+        let log = try config.logPath.map {
+            try CSVLog(path: $0, classes: classes, validation: validation != nil, analysis: analysis?.hessianCount)
+        }
+        var completed = false
+        defer { if !completed { log?.abandon() } }
+
+        for step in stride(from: 1, through: config.steps, by: 1) {
+            if interrupted?() == true { throw TensorError("interrupted") }
+            if let schedule {
+                try weights.withUnsafeMutableBufferPointer { try schedule.weights(step: step, into: $0) }
+                for c in 0..<classes { weightsTensor.setValue(weights[c], at: [c]) }
+                try loss.setWeights(weightsTensor)
+            }
+            let (bx, by) = sampler.isFullBatch ? (x, labels) : batches.gather(x, labels, rows: sampler.next())
+            let output = try model.forward(bx)
+            if gradient == nil || gradient!.shape != output.shape || gradient!.dtype != output.dtype {
+                gradient = Tensor(uninitialized: output.shape, dtype: output.dtype)
+            }
+            let evaluation = try loss.evaluate(output, labels: by, gradient: gradient)
+            let recorded = (step - 1) % config.every == 0
+            var record: StepRecord? = nil
+            if recorded {
+                record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
+                                    accuracy: Double(evaluation.correct) / Double(by.count), weights: weights,
+                                    classAccuracy: onRecord == nil ? [] : Trainer.classAccuracy(output, by, classes))
+            }
+            var measured: (top: [Double], ntkMax: Double?)? = nil
+            if let analysis, (step - 1) % analysis.every == 0 {
+                measured = try analysis.measure(step)
+                history.analysisStep.append(step)
+                history.hessianTop.append(measured!.top)
+                history.ntkMax.append(measured!.ntkMax ?? .nan)
+            }
+            model.zeroGrad()
+            _ = try model.backward(bx, gradient!)
+            if recorded, let validation {
+                let vo = try model.forward(validation.x)
+                let ve = try loss.evaluate(vo, labels: validation.labels, gradient: nil)
+                record!.valLoss = ve.loss
+                record!.valAccuracy = Double(ve.correct) / Double(validation.labels.count)
+            }
+            try optimizer.step()
+
+            var keepGoing = true
+            if let r = record {
+                history.step.append(step)
+                history.loss.append(r.loss)
+                history.weightedLoss.append(r.weightedLoss)
+                history.accuracy.append(r.accuracy)
+                history.weights += weights
+                if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
+                log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
+                progress.update(step: step, loss: r.loss, accuracy: r.accuracy)
+                if let onRecord { keepGoing = try onRecord(r) }
+            }
+            if !keepGoing { break }
+        }
+        try log?.finish()
+        completed = true
+        return history
+    }
+
+    /// Accuracy of each class on a batch, from the output rows' argmax (first on ties).
+    static func classAccuracy(_ output: Tensor, _ labels: [Int], _ classes: Int) -> [Double] {
+        var correct = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
+        let c = output.shape[1]
+        for (r, y) in labels.enumerated() {
+            var best = 0
+            var bestValue = output.value(at: [r, 0])
+            for j in 1..<max(c, 1) { let v = output.value(at: [r, j]); if v > bestValue { bestValue = v; best = j } }
+            total[y] += 1
+            if best == y { correct[y] += 1 }
+        }
+        return (0..<classes).map { total[$0] == 0 ? .nan : Double(correct[$0]) / Double(total[$0]) }
+    }
+}
+
+/// Reusable minibatch tensors (one pair per batch size: the full batches and the remainder).
+struct BatchBuffers {
+    private var buffers: [Int: (Tensor, [Int])] = [:]
+
+    mutating func gather(_ x: Tensor, _ labels: [Int], rows: ArraySlice<Int>) -> (Tensor, [Int]) {
+        let n = rows.count
+        var (bx, by) = buffers[n] ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
+        for (k, r) in rows.enumerated() {
+            try! bx.select(0, k).copy(from: x.select(0, r))
+            by[k] = labels[r]
+        }
+        buffers[n] = (bx, by)
+        return (bx, by)
+    }
+}

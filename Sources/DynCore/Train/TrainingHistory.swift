@@ -1,0 +1,45 @@
+/// Metrics of the recorded steps, kept natively during training and handed to Lua once at the
+/// end. Every value is measured at the parameters *before* that step's update, from the
+/// step's own forward pass.
+public struct TrainingHistory {
+    public let classes: Int
+    public var step: [Int] = []
+    public var loss: [Double] = []
+    public var weightedLoss: [Double] = []
+    public var accuracy: [Double] = []
+    /// The class weights of each recorded step, `classes` numbers per step, flattened.
+    public var weights: [Double] = []
+    public var valLoss: [Double] = []
+    public var valAccuracy: [Double] = []
+    /// Landscape diagnostics (train.fit's `analysis` option), at their own steps.
+    public var analysisStep: [Int] = []
+    public var hessianTop: [[Double]] = []
+    public var ntkMax: [Double] = []
+
+    public init(classes: Int) { self.classes = classes }
+
+    public var count: Int { step.count }
+
+    public func weights(at i: Int) -> ArraySlice<Double> {
+        weights[(i * classes)..<((i + 1) * classes)]
+    }
+
+    mutating func reserve(_ n: Int, validation: Bool) {
+        step.reserveCapacity(n); loss.reserveCapacity(n); weightedLoss.reserveCapacity(n)
+        accuracy.reserveCapacity(n); weights.reserveCapacity(n * classes)
+        if validation { valLoss.reserveCapacity(n); valAccuracy.reserveCapacity(n) }
+    }
+}
+
+/// What the loop reports for a recorded step (to `on_step`, the log and the progress line).
+public struct StepRecord {
+    public var step: Int
+    public var loss: Double
+    public var weightedLoss: Double
+    public var accuracy: Double
+    public var weights: [Double]
+    public var valLoss: Double?
+    public var valAccuracy: Double?
+    /// Accuracy of each class on the step's batch (NaN for a class absent from the batch).
+    public var classAccuracy: [Double]
+}
