@@ -8,6 +8,7 @@ enum Modules {
         ("tensor", TensorModule.register),
         ("nn", NNModule.register),
         ("analysis", AnalysisModule.register),
+        ("sys", SysModule.register),
     ]
 
     static func registerAll(_ lua: Lua) {

@@ -1,0 +1,21 @@
+import DynCore
+
+/// The `sys` table: timing and threading for benchmarks and long runs.
+enum SysModule {
+    static let functions: [(String, LuaBody)] = [
+        ("clock", { guarded($0) { lua in lua.push(SystemInfo.wallClock()); return 1 } }),
+        ("blas_threads", { guarded($0) { lua in
+            if !lua.isNoneOrNil(1) {
+                let n = try lua.checkInteger(1)
+                guard n >= 1 else { throw LuaFailure.argument(1, "thread count must be >= 1, got \(n)") }
+                SystemInfo.blasThreads = n
+            }
+            lua.push(SystemInfo.blasThreads); return 1
+        } }),
+    ]
+
+    static func register(_ lua: Lua) {
+        lua.newTable()
+        lua.setFunctions(-1, functions)
+    }
+}
