@@ -106,3 +106,16 @@ check.raises("unknown option 'foo'", nn.Linear, 2, 3, {foo = 1})
 check.raises("option 'bias' must be a boolean", nn.Linear, 2, 3, {bias = 1})
 check.raises("should have 2 columns", m.forward, m, tensor.zeros(4, 3))
 check.raises("bad argument #1 to 'forward' (tensor expected, got table)", function() return m:forward({{1, 2}}) end)
+
+-- Closing: a closed module errors clearly; a closed parameter view is replaced by a fresh one.
+local closed
+do
+  local c <close> = nn.Linear(2, 2)
+  closed = c
+end
+check.raises("module has been closed", function() return closed:forward(tensor.zeros(1, 2)) end)
+check.eq(tostring(closed), "module (closed)", "tostring of a closed module")
+local l2 = nn.Linear(2, 2)
+do local w <close> = l2.weight end
+check.tensor(tensor.new(l2.weight:shape()), {2, 2}, 0, "weight after closing an earlier view")
+check.eq(l2:parameters()[1] == l2.weight, true, "stable again after closing")
