@@ -31,6 +31,29 @@ final class NNModuleTests: XCTestCase {
         XCTAssertFalse(y3 === y1)
     }
 
+    func testTrainingStepAllocatesNoTensorStorage() throws {
+        // forward, fused loss evaluation, backward and a weight change, as train.fit runs them.
+        var g = Generator(seed: 4)
+        let net = try Sequential([try Linear(2, 100, generator: &g), ReLU(), try Linear(100, 3, generator: &g)])
+        let loss = try CrossEntropyLoss(weights: [1, 1, 1])
+        let x = FD.random([300, 2], seed: 5)
+        let labels = (0..<300).map { $0 % 3 }
+        let grad = Tensor(uninitialized: [300, 3])
+        let weights = Tensor(shape: [3], values: [1, 2, 3])
+        func step() throws {
+            let out = try net.forward(x)
+            try loss.setWeights(weights)
+            _ = try loss.evaluate(out, labels: labels, gradient: grad)
+            _ = try net.backward(x, grad)
+        }
+        try step()
+        let live = Storage.liveBytes
+        Storage.resetPeak()
+        for _ in 0..<20 { try step() }
+        XCTAssertEqual(Storage.liveBytes, live)
+        XCTAssertEqual(Storage.peakBytes, live)
+    }
+
     /// Sample mean and standard deviation.
     func stats(_ v: [Double]) -> (Double, Double) {
         let mean = v.reduce(0, +) / Double(v.count)
