@@ -1,0 +1,55 @@
+/// What the paper's periodic schedules share: the step is cut into periods of T steps; during
+/// period number p (counting from 0) class p mod C is emphasized, its raw weight following a
+/// bump shape of the phase tau = (step - 1) mod T while all other classes keep raw weight 1.
+public struct FocusCycle: Sendable {
+    public let classes: Int
+    public let amplitude: Double
+    public let period: Int
+    /// Scale the weights so that they sum to C (the default).
+    public let normalize: Bool
+    /// From this step on, every weight is 1 (nil: never).
+    public let staticAfter: Int?
+
+    public init(classes: Int, amplitude: Double, period: Int, normalize: Bool = true,
+                staticAfter: Int? = nil, function: String) throws {
+        guard classes >= 1 else { throw TensorError("\(function): classes must be >= 1, got \(classes)") }
+        guard amplitude.isFinite, amplitude >= 1 else {
+            throw TensorError("\(function): amplitude must be a finite number >= 1, got \(amplitude)")
+        }
+        guard period >= 1 else { throw TensorError("\(function): period must be >= 1, got \(period)") }
+        if let s = staticAfter, s < 1 { throw TensorError("\(function): static_after must be >= 1, got \(s)") }
+        self.classes = classes
+        self.amplitude = amplitude
+        self.period = period
+        self.normalize = normalize
+        self.staticAfter = staticAfter
+    }
+
+    public func isStatic(_ step: Int) -> Bool { staticAfter.map { step >= $0 } ?? false }
+
+    /// tau = (step - 1) mod T.
+    public func phase(_ step: Int) -> Int { (step - 1) % period }
+
+    /// k = floor((step - 1) / T) mod C, 0-based.
+    public func focusedClass(_ step: Int) -> Int { ((step - 1) / period) % classes }
+
+    /// Fills `w` with raw weights (1 except `raw` at the focused class), then normalizes the
+    /// way the paper's reference code does: the sum accumulated in class order, then each
+    /// weight divided by that sum and multiplied by C (in that order, so results agree to the
+    /// last bit with `g / g.sum() * C`).
+    public func fill(_ w: UnsafeMutableBufferPointer<Double>, step: Int, raw: (Int) -> Double) {
+        if isStatic(step) {
+            for c in 0..<classes { w[c] = 1 }
+            return
+        }
+        for c in 0..<classes { w[c] = 1 }
+        w[focusedClass(step)] = raw(phase(step))
+        guard normalize else { return }
+        var sum = 0.0
+        for c in 0..<classes { sum += w[c] }
+        let n = Double(classes)
+        for c in 0..<classes { w[c] = w[c] / sum * n }
+    }
+
+    public func focus(_ step: Int) -> Int? { isStatic(step) ? nil : focusedClass(step) }
+}
