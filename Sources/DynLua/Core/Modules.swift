@@ -6,6 +6,7 @@ import DynCore
 enum Modules {
     static let all: [(String, (Lua) -> Void)] = [
         ("tensor", TensorModule.register),
+        ("schedule", ScheduleModule.register),
     ]
 
     static func registerAll(_ lua: Lua) {
