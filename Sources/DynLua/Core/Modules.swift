@@ -7,6 +7,7 @@ enum Modules {
     static let all: [(String, (Lua) -> Void)] = [
         ("tensor", TensorModule.register),
         ("nn", NNModule.register),
+        ("schedule", ScheduleModule.register),
         ("analysis", AnalysisModule.register),
         ("sys", SysModule.register),
     ]
