@@ -7,6 +7,8 @@ enum Modules {
     static let all: [(String, (Lua) -> Void)] = [
         ("tensor", TensorModule.register),
         ("schedule", ScheduleModule.register),
+        ("optim", OptimModule.register),
+        ("data", DataModule.register),
     ]
 
     static func registerAll(_ lua: Lua) {
