@@ -8,6 +8,8 @@ enum Modules {
         ("tensor", TensorModule.register),
         ("nn", NNModule.register),
         ("schedule", ScheduleModule.register),
+        ("optim", OptimModule.register),
+        ("data", DataModule.register),
         ("analysis", AnalysisModule.register),
         ("sys", SysModule.register),
     ]

@@ -1,0 +1,142 @@
+import CLua
+import CLuaShim
+import DynCore
+
+public enum BatchesBinding {
+    public static let metatable = "dynlua.batches"
+}
+
+/// The `data` table: synthetic data sets (spiral, sine bands), CSV files and the bundled
+/// digits, and helpers to split, batch and standardize.
+enum DataModule {
+    /// A seed option: any integer, negative ones taken as their two's-complement bits.
+    static func seed(_ o: Options) throws -> UInt64 {
+        UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+    }
+
+    static func push(_ lua: Lua, _ d: LabeledData) -> Int32 {
+        lua.push(d.x)
+        lua.push(d.y)
+        return 2
+    }
+
+    /// X (2-D tensor) and y (1-D tensor or Lua table of labels) at arguments 1 and 2.
+    static func checkXY(_ lua: Lua) throws -> (Tensor, Tensor) {
+        let x = try lua.checkTensor(1)
+        let y = try lua.checkTensorLike(2)
+        return (x, y)
+    }
+
+    /// A list of numbers from an option holding a table or 1-D tensor.
+    static func numberList(_ lua: Lua, _ o: Options, _ key: String, function: String) throws -> [Double]? {
+        o.push(key)
+        defer { lua.pop() }
+        if lua.isNoneOrNil(-1) { return nil }
+        if let t = lua.tensor(-1) {
+            guard t.rank == 1 else { throw LuaFailure.message("\(function): option '\(key)' must be 1-D, got shape \(shapeText(t.shape))") }
+            return t.toArray()
+        }
+        guard lua.isTable(-1) else { throw LuaFailure.message("\(function): option '\(key)' must be a tensor or table of numbers, got \(lua.typeName(-1))") }
+        var out: [Double] = []
+        try lua.forEachArrayItem(-1) { k in
+            guard let v = lua.number(-1) else { throw LuaFailure.message("\(function): \(key)[\(k)] must be a number, got \(lua.typeName(-1))") }
+            out.append(v)
+        }
+        return out
+    }
+
+    static let functions: [(String, LuaBody)] = [
+        ("spiral", { guarded($0) { lua in
+            let o = try Options(lua, 1, function: "data.spiral",
+                                allowed: ["classes", "per_class", "revolutions", "noise", "seed"])
+            return push(lua, try Spiral.make(classes: try o.integer("classes", default: 3),
+                                             perClass: try o.integer("per_class", default: 100),
+                                             revolutions: try o.number("revolutions", default: 4),
+                                             noise: try o.number("noise", default: 0.2),
+                                             seed: try seed(o)))
+        } }),
+        ("sine", { guarded($0) { lua in
+            let o = try Options(lua, 1, function: "data.sine",
+                                allowed: ["classes", "per_class", "amplitude", "frequency", "noise", "seed"])
+            return push(lua, try SineBands.make(classes: try o.integer("classes", default: 3),
+                                                perClass: try o.integer("per_class", default: 100),
+                                                amplitude: try o.number("amplitude", default: 0.25),
+                                                frequency: try o.number("frequency", default: 1),
+                                                noise: try o.number("noise", default: 0),
+                                                seed: try seed(o)))
+        } }),
+        ("csv", { guarded($0) { lua in
+            let path = try lua.checkString(1)
+            let f = "data.csv"
+            let o = try Options(lua, 2, function: f, allowed: ["label_column", "header"])
+            let column = try o.integer("label_column")
+            if column == 0 { throw LuaFailure.message("\(f): label_column is 1-based (or negative from the end), got 0") }
+            var header = CSVTable.Header.auto
+            o.push("header")
+            switch lua.type(-1) {
+            case LUA_TNIL: break
+            case LUA_TBOOLEAN: header = lua.boolean(-1) ? .present : .absent
+            default:
+                guard lua.string(-1) == "auto" else {
+                    throw LuaFailure.message("\(f): option 'header' must be true, false or \"auto\", got \(lua.string(-1).map { "\"\($0)\"" } ?? lua.typeName(-1))")
+                }
+            }
+            lua.pop()
+            let result = try CSVTable.read(path: path, labelColumn: column, header: header, function: f)
+            _ = push(lua, result.data)
+            guard let names = result.classNames else { return 2 }
+            lua.newTable(array: names.count)
+            for (k, n) in names.enumerated() { lua.push(n); lua.setIndex(-2, k + 1) }
+            return 3
+        } }),
+        ("digits", { guarded($0) { lua in
+            let path = lua.isNoneOrNil(1) ? nil : try lua.checkString(1)
+            return push(lua, try Digits.load(path: path))
+        } }),
+        ("split", { guarded($0) { lua in
+            let (x, y) = try checkXY(lua)
+            let o = try Options(lua, 3, function: "data.split", allowed: ["fraction", "seed"])
+            let parts = try Split.split(x, y, fraction: try o.number("fraction", default: 0.2), seed: try seed(o))
+            _ = push(lua, parts.train)
+            _ = push(lua, parts.validation)
+            return 4
+        } }),
+        ("batches", { guarded($0) { lua in
+            let (x, y) = try checkXY(lua)
+            let f = "data.batches"
+            let o = try Options(lua, 3, function: f, allowed: ["batch_size", "shuffle", "seed"])
+            guard let size = try o.integer("batch_size") else { throw LuaFailure.message("\(f): option 'batch_size' is required") }
+            let b = try Batches(x, y, batchSize: size, shuffle: try o.boolean("shuffle", default: true), seed: try seed(o))
+            Userdata.push(lua, b, metatable: BatchesBinding.metatable)
+            lua.push(nextBatch, upvalues: 1)
+            return 1
+        } }),
+        ("standardize", { guarded($0) { lua in
+            let x = try lua.checkTensor(1)
+            let f = "data.standardize"
+            let o = try Options(lua, 2, function: f, allowed: ["mean", "std"])
+            let r = try Standardize.apply(x, mean: try numberList(lua, o, "mean", function: f),
+                                          std: try numberList(lua, o, "std", function: f))
+            lua.push(r.x); lua.push(r.mean); lua.push(r.std)
+            return 3
+        } }),
+    ]
+
+    /// The iterator `batches` returns: each call gives the next (X_batch, y_batch), then nil.
+    static let nextBatch: LuaBody = { guarded($0) { lua in
+        guard case .object(let b) = Userdata.get(lua, dyn_upvalueindex(2), metatable: BatchesBinding.metatable, as: Batches.self) else {
+            lua.pushNil(); return 1
+        }
+        guard let batch = try b.next() else { lua.pushNil(); return 1 }
+        return push(lua, batch)
+    } }
+
+    static func register(_ lua: Lua) {
+        luaL_newmetatable(lua.L, BatchesBinding.metatable)
+        lua.push({ guarded($0) { lua in Userdata.release(lua, 1, as: Batches.self); return 0 } })
+        lua.setField(-2, "__gc")
+        lua.pop()
+        lua.newTable()
+        lua.setFunctions(-1, functions)
+    }
+}
