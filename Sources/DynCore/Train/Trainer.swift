@@ -41,7 +41,7 @@ public final class Trainer {
     public let model: Module
     public let loss: Loss
     public let optimizer: Optimizer
-    public let schedule: WeightSchedule?
+    public let schedule: (any WeightSchedule)?
     public let x: Tensor
     public let labels: [Int]
     public let classes: Int
@@ -53,7 +53,7 @@ public final class Trainer {
     /// Polled before every step (Ctrl-C); returning true stops with an "interrupted" error.
     public var interrupted: (() -> Bool)?
 
-    public init(model: Module, loss: Loss, optimizer: Optimizer, schedule: WeightSchedule?,
+    public init(model: Module, loss: Loss, optimizer: Optimizer, schedule: (any WeightSchedule)?,
                 x: Tensor, labels: [Int], classes: Int, configuration: Configuration) throws {
         guard x.rank == 2 else { throw TensorError("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
         guard configuration.steps >= 0 else { throw TensorError("train.fit: steps must be >= 0, got \(configuration.steps)") }

@@ -10,6 +10,7 @@ enum Modules {
         ("schedule", ScheduleModule.register),
         ("optim", OptimModule.register),
         ("data", DataModule.register),
+        ("train", TrainModule.register),
         ("analysis", AnalysisModule.register),
         ("sys", SysModule.register),
     ]

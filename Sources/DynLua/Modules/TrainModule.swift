@@ -1,0 +1,184 @@
+import CLua
+import CLuaShim
+import DynCore
+
+/// The `train` table: `train.fit{...}` runs DynCore's Trainer and returns the history as Lua
+/// tables (built once, at the end).
+enum TrainModule {
+    static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
+                             "seed", "validation", "every", "on_step", "log", "progress", "analysis"]
+
+    /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
+    /// keeps it there for the whole run, which also keeps Lua functions alive).
+    static func required<T>(_ lua: Lua, _ o: Options, _ name: String, _ what: String, _ read: (Int32) -> T?) throws -> T {
+        o.push(name)
+        guard let v = read(lua.top) else {
+            throw LuaFailure.message("train.fit: option '\(name)' must be \(what), got \(lua.typeName(-1))")
+        }
+        return v
+    }
+
+    static func labels(_ lua: Lua, at i: Int32, rows: Int, classes: Int, what: String) throws -> [Int] {
+        let values: [Double]
+        if let t = lua.tensor(i) {
+            guard t.rank == 1 else { throw LuaFailure.message("train.fit: \(what) must be a 1-D tensor of labels, got shape \(shapeText(t.shape))") }
+            values = t.toArray()
+        } else if lua.isTable(i) {
+            values = try lua.checkNumberList(i, what: what)
+        } else {
+            throw LuaFailure.message("train.fit: \(what) must be a tensor or table of labels 1..C, got \(lua.typeName(i))")
+        }
+        return try ClassLabels.fromOneBased(values, rows: rows, classes: classes, op: "train.fit: \(what)")
+    }
+
+    static let fit: LuaBody = { guarded($0) { lua in
+        try lua.checkTable(1)
+        guard lua.ensureStack(40) else { throw LuaFailure.message("train.fit: Lua stack exhausted") }
+        let o = try Options(lua, 1, function: "train.fit", allowed: fitOptions)
+        let model = try required(lua, o, "model", "a module") { lua.module($0) }
+        let loss = try required(lua, o, "loss", "a loss (nn.CrossEntropyLoss or nn.MSELoss)") { try? lua.checkLoss($0) }
+        let optimizer = try required(lua, o, "optimizer", "an optimizer (optim.SGD or optim.Adam)") { try? OptimModule.checkOptimizer(lua, $0) }
+        let x = try required(lua, o, "x", "a 2-D tensor") { lua.tensor($0) }
+        guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
+
+        // The number of classes is the model's output width.
+        let output = try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
+        guard output.rank == 2 else { throw LuaFailure.message("train.fit: the model's output must be 2-D (rows x classes)") }
+        let classes = output.shape[1]
+        o.push("y")
+        let y = try labels(lua, at: lua.top, rows: x.rank == 2 ? x.shape[0] : 0, classes: classes, what: "y")
+
+        o.push("weights")
+        let weightsIndex = lua.top
+        let schedule: (any WeightSchedule)? = lua.isNoneOrNil(weightsIndex) ? nil
+            : try lua.checkSchedule(weightsIndex, classes: classes, name: "train.fit: weights")
+
+        var config = Trainer.Configuration(steps: steps)
+        config.batchSize = try o.integer("batch_size")
+        config.shuffle = try o.boolean("shuffle", default: true)
+        config.seed = UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+        config.every = try o.integer("every", default: 1)
+        config.logPath = try o.string("log")
+        config.progress = try o.boolean("progress", default: true)
+
+        let trainer = try Trainer(model: model, loss: loss, optimizer: optimizer, schedule: schedule,
+                                  x: x, labels: y, classes: classes, configuration: config)
+        trainer.interrupted = { dyn_take_interrupt() != 0 }
+
+        o.push("validation")
+        if !lua.isNoneOrNil(-1) {
+            let v = try Options(lua, -1, function: "train.fit validation", allowed: ["x", "y"])
+            let vx = try required(lua, v, "x", "a 2-D tensor") { lua.tensor($0) }
+            guard vx.rank == 2, vx.shape[1] == x.shape[1] else {
+                throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), expected \(x.shape[1]) columns")
+            }
+            v.push("y")
+            let vy = try labels(lua, at: lua.top, rows: vx.shape[0], classes: classes, what: "validation y")
+            trainer.validation = Trainer.Validation(x: vx, labels: vy)
+        }
+
+        o.push("analysis")
+        if !lua.isNoneOrNil(-1) {
+            trainer.analysis = try analysisOption(lua, lua.top, trainer: trainer)
+        }
+
+        o.push("on_step")
+        let onStepIndex = lua.top
+        if !lua.isNoneOrNil(onStepIndex) {
+            guard lua.isFunction(onStepIndex) else {
+                throw LuaFailure.message("train.fit: option 'on_step' must be a function, got \(lua.typeName(onStepIndex))")
+            }
+            let callback = LuaCallback(lua, function: onStepIndex, name: "train.fit: on_step")
+            trainer.onRecord = { record in try callOnStep(callback, record) }
+        }
+
+        let history = try trainer.run()
+        pushHistory(lua, history, validation: trainer.validation != nil)
+        return 1
+    } }
+
+    /// `analysis = {every = K, hessian_top = k, ntk_points = X, iters = m, seed = s}`.
+    static func analysisOption(_ lua: Lua, _ i: Int32, trainer: Trainer) throws -> Trainer.Analysis {
+        let a = try Options(lua, i, function: "train.fit analysis", allowed: ["every", "hessian_top", "ntk_points", "iters", "seed"])
+        let every = try a.integer("every", default: 25)
+        let k = try a.integer("hessian_top", default: 3)
+        let iters = try a.integer("iters")
+        let seed = UInt64(try a.integer("seed", default: 0))
+        a.push("ntk_points")
+        let points = lua.isNoneOrNil(-1) ? nil : lua.tensor(-1)
+        if !lua.isNoneOrNil(-1) && points == nil {
+            throw LuaFailure.message("train.fit: analysis option 'ntk_points' must be a tensor, got \(lua.typeName(-1))")
+        }
+        guard every >= 1 else { throw LuaFailure.message("train.fit: analysis option 'every' must be >= 1, got \(every)") }
+        let hvp = try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels)
+        let model = trainer.model
+        return Trainer.Analysis(every: every, hessianCount: k) { _ in
+            let top = k > 0 ? try Hessian.extremeEigenvalues(hvp, k: k, iterations: iters, seed: seed) : []
+            let ntk = try points.map { try NeuralTangentKernel.eigenvalues(model, $0).first ?? .nan }
+            return (top, ntk)
+        }
+    }
+
+    /// Calls on_step(step, info) under lua_pcall; false stops training.
+    static func callOnStep(_ callback: LuaCallback, _ r: StepRecord) throws -> Bool {
+        do {
+            return try callback.call(results: 1, pushArguments: { lua in pushStepInfo(lua, r); return 2 }) { lua in
+                !(lua.type(-1) == LUA_TBOOLEAN && !lua.boolean(-1))
+            }
+        } catch let e as LuaCallbackError {
+            throw LuaFailure.message("train.fit: on_step failed at step \(r.step): \(e.message)")
+        }
+    }
+
+    /// Pushes step, info for on_step.
+    static func pushStepInfo(_ lua: Lua, _ r: StepRecord) {
+        lua.push(r.step)
+        lua.newTable(hash: 8)
+        lua.push(r.step); lua.setField(-2, "step")
+        lua.push(r.loss); lua.setField(-2, "loss")
+        lua.push(r.weightedLoss); lua.setField(-2, "weighted_loss")
+        lua.push(r.accuracy); lua.setField(-2, "accuracy")
+        pushList(lua, r.weights); lua.setField(-2, "weights")
+        pushList(lua, r.classAccuracy); lua.setField(-2, "class_accuracy")
+        if let v = r.valLoss { lua.push(v); lua.setField(-2, "val_loss") }
+        if let v = r.valAccuracy { lua.push(v); lua.setField(-2, "val_accuracy") }
+    }
+
+    static func pushList(_ lua: Lua, _ values: [Double]) {
+        lua.newTable(array: values.count)
+        for (k, v) in values.enumerated() { lua.push(v); lua.setIndex(-2, k + 1) }
+    }
+
+    static func pushList(_ lua: Lua, _ values: [Int]) {
+        lua.newTable(array: values.count)
+        for (k, v) in values.enumerated() { lua.push(v); lua.setIndex(-2, k + 1) }
+    }
+
+    static func pushHistory(_ lua: Lua, _ h: TrainingHistory, validation: Bool) {
+        lua.newTable(hash: 12)
+        pushList(lua, h.step); lua.setField(-2, "step")
+        pushList(lua, h.loss); lua.setField(-2, "loss")
+        pushList(lua, h.weightedLoss); lua.setField(-2, "weighted_loss")
+        pushList(lua, h.accuracy); lua.setField(-2, "accuracy")
+        lua.newTable(array: h.count)
+        for i in 0..<h.count { pushList(lua, Array(h.weights(at: i))); lua.setIndex(-2, i + 1) }
+        lua.setField(-2, "weights")
+        if validation {
+            pushList(lua, h.valLoss); lua.setField(-2, "val_loss")
+            pushList(lua, h.valAccuracy); lua.setField(-2, "val_accuracy")
+        }
+        if !h.analysisStep.isEmpty {
+            pushList(lua, h.analysisStep); lua.setField(-2, "analysis_step")
+            lua.newTable(array: h.hessianTop.count)
+            for (i, top) in h.hessianTop.enumerated() { pushList(lua, top); lua.setIndex(-2, i + 1) }
+            lua.setField(-2, "hessian_top")
+            pushList(lua, h.hessianTop.map { $0.first ?? .nan }); lua.setField(-2, "lambda_max")
+            pushList(lua, h.ntkMax); lua.setField(-2, "ntk_max")
+        }
+    }
+
+    static func register(_ lua: Lua) {
+        lua.newTable()
+        lua.setFunctions(-1, [("fit", fit)])
+    }
+}
