@@ -29,6 +29,12 @@ open class Module {
         throw TensorError("\(description): backward is not implemented")
     }
 
+    /// Like backward, for callers that do not need dLoss/dx (the training loop, on the whole
+    /// model): layers may skip computing it. Parameter gradients are accumulated the same way.
+    open func accumulateParameterGradients(_ x: Tensor, _ gradOutput: Tensor) throws {
+        _ = try backward(x, gradOutput)
+    }
+
     /// Runs forward on x unless x is the input of the most recent forward; backward calls it.
     public func ensureForward(_ x: Tensor) throws {
         if x !== lastInput { _ = try forward(x) }

@@ -71,6 +71,18 @@ public final class Sequential: Module {
         }
         return g
     }
+
+    /// Backward through all children but the first, which only accumulates its parameter
+    /// gradients (the model's input gradient is not wanted).
+    public override func accumulateParameterGradients(_ x: Tensor, _ gradOutput: Tensor) throws {
+        try ensureForward(x)
+        guard !modules.isEmpty else { return }
+        var g = gradOutput
+        for k in stride(from: modules.count - 1, through: 1, by: -1) {
+            g = try modules[k].backward(inputs[k], g)
+        }
+        try modules[0].accumulateParameterGradients(inputs[0], g)
+    }
 }
 
 extension Module {

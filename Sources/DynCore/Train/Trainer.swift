@@ -112,7 +112,7 @@ public final class Trainer {
                 history.ntkMax.append(measured!.ntkMax ?? .nan)
             }
             model.zeroGrad()
-            _ = try model.backward(bx, gradient!)
+            try model.accumulateParameterGradients(bx, gradient!)
             if recorded, let validation {
                 let vo = try model.forward(validation.x)
                 let ve = try loss.evaluate(vo, labels: validation.labels, gradient: nil)
