@@ -46,15 +46,17 @@ enum OptimModule {
             let f = "optim.Adam"
             let o = try Options(lua, 2, function: f, allowed: ["lr", "betas", "eps", "weight_decay"])
             var betas = (0.9, 0.999)
-            o.push("betas")
-            defer { lua.pop() }
-            if !lua.isNoneOrNil(-1) {
-                guard lua.isTable(-1), lua.rawLength(-1) == 2,
-                      lua.getIndex(-1, 1) == LUA_TNUMBER, lua.getIndex(-2, 2) == LUA_TNUMBER else {
-                    throw LuaFailure.message("\(f): option 'betas' must be a table of two numbers, e.g. {0.9, 0.999}")
+            do {
+                let base = lua.top
+                defer { lua.setTop(base) }  // before the optimizer is pushed
+                o.push("betas")
+                if !lua.isNoneOrNil(-1) {
+                    guard lua.isTable(-1), lua.rawLength(-1) == 2,
+                          lua.getIndex(-1, 1) == LUA_TNUMBER, lua.getIndex(-2, 2) == LUA_TNUMBER else {
+                        throw LuaFailure.message("\(f): option 'betas' must be a table of two numbers, e.g. {0.9, 0.999}")
+                    }
+                    betas = (lua.number(-2)!, lua.number(-1)!)
                 }
-                betas = (lua.number(-2)!, lua.number(-1)!)
-                lua.pop(2)
             }
             let adam = try Adam(module: model, lr: try nonNegative(o, "lr", default: 1e-3, function: f),
                                 beta1: betas.0, beta2: betas.1,
