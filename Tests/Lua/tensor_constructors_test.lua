@@ -95,3 +95,15 @@ check.raises("bad argument #3 to 'linspace' (number expected, got no value)", fu
 check.raises("bad argument #1 to 'seed' (number has no integer representation (got 1.5))", function() tensor.seed(1.5) end)
 check.raises("bad argument #1 to 'rand' (number expected, got table)", function() local _ = tensor.rand({}, 2) end)
 check.raises("bad argument #2 to 'randn' (size must be non-negative, got -3)", function() local _ = tensor.randn(2, -3) end)
+
+-- sizes that cannot be allocated are errors, not crashes
+check.raises("tensor.zeros: a float64 tensor of shape (1000000x1000000) needs 8000.0 GB, more than this machine's memory",
+  function() local _ = tensor.zeros(1e6, 1e6) end)
+check.raises("tensor.ones: shape (10000000000x10000000000) has too many elements", function() local _ = tensor.ones({1e10, 1e10}) end)
+check.raises("tensor.full: a float32 tensor of shape (1000000x1000000) needs 4000.0 GB", function() local _ = tensor.full({1e6, 1e6}, 1, "float32") end)
+check.raises("tensor.eye: a float64 tensor of shape (10000000x10000000) needs", function() local _ = tensor.eye(1e7) end)
+check.raises("tensor.rand: a float64 tensor", function() local _ = tensor.rand(1e6, 1e6) end)
+check.raises("arange: a float64 tensor of shape (100000000000000) needs", function() local _ = tensor.arange(0, 1e14) end)
+check.raises("linspace: a float64 tensor of shape (100000000000000) needs", function() local _ = tensor.linspace(0, 1, 1e14 // 1) end)
+check.raises("bad argument #1 to 'full' (size 1 of the shape table must be a non-negative integer, got -2)",
+  function() local _ = tensor.full({-2}, 1) end)

@@ -15,14 +15,17 @@ extension Tensor {
             throw TensorError("\(op): invalid shape \(shapeText(requested))")
         }
         if let u = unknown.first {
-            let known = shape.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
+            var without = shape
+            without.remove(at: u)
+            let known = try Tensor.checkedCount(without, dtype, op)
             guard known > 0, count % known == 0 else {
                 throw TensorError("\(op): cannot infer -1 in \(shapeText(requested)) for \(count) elements")
             }
             shape[u] = count / known
         }
-        guard shape.reduce(1, *) == count else {
-            throw TensorError("\(op): shape \(shapeText(requested)) has \(shape.reduce(1, *)) elements, tensor of shape \(shapeText(self.shape)) has \(count)")
+        let n = try Tensor.checkedCount(shape, dtype, op)
+        guard n == count else {
+            throw TensorError("\(op): shape \(shapeText(requested)) has \(n) elements, tensor of shape \(shapeText(self.shape)) has \(count)")
         }
         return shape
     }
@@ -87,6 +90,7 @@ extension Tensor {
         }
         var outShape = shape
         outShape[dim] = positions.count
+        try Tensor.checkedCount(outShape, dtype, "index")
         let out = Tensor(uninitialized: outShape, dtype: dtype)
         for (k, p) in positions.enumerated() {
             try out.select(dim, k).copy(from: select(dim, p))
@@ -128,6 +132,7 @@ extension Tensor {
         }
         var shape = first.shape
         shape[dim] = total
+        try checkedCount(shape, dtype, "cat")
         let out = Tensor(uninitialized: shape, dtype: dtype)
         var start = 0
         for p in parts {
