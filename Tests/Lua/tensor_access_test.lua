@@ -162,3 +162,13 @@ check.raises("add_: shape (3) cannot be broadcast to (2x2)", function() b:add_(t
 check.raises("bad argument #1 to 'to' (dtype string expected, got no value)", function() local _ = b:to() end)
 check.raises("bad argument #1 to 'to' (unknown dtype 'double' (expected 'float64' or 'float32'))", function() local _ = b:to("double") end)
 check.raises("bad argument #1 to 'dim' (tensor expected, got table)", function() local _ = a.dim({}) end)
+
+-- extreme integers are range errors, never overflow traps
+check.raises("select: index -9223372036854775808 out of range for dimension 1 of size 2",
+  function() local _ = a:select(1, math.mininteger) end)
+check.raises("narrow: range 9223372036854775807..", function() local _ = a:narrow(1, math.maxinteger, 2) end)
+check.raises("narrow: range 1..9223372036854775807 out of bounds", function() local _ = a:narrow(1, 1, math.maxinteger) end)
+check.raises("bad argument #2 to 'index' (index[1] must be an integer, got 1e+300)", function() local _ = a:index(1, {1e300}) end)
+check.raises("get: expected 2 indices", function() local _ = a:get(math.maxinteger) end)
+check.raises("bad argument #1 to 'get' (index -9223372036854775808 out of range", function() local _ = a:get(math.mininteger, 1) end)
+check.raises("tensor: index 9223372036854775807 out of range", function() local _ = a[math.maxinteger] end)

@@ -107,3 +107,5 @@ check.raises("arange: a float64 tensor of shape (100000000000000) needs", functi
 check.raises("linspace: a float64 tensor of shape (100000000000000) needs", function() local _ = tensor.linspace(0, 1, 1e14 // 1) end)
 check.raises("bad argument #1 to 'full' (size 1 of the shape table must be a non-negative integer, got -2)",
   function() local _ = tensor.full({-2}, 1) end)
+check.eq(tensor.arange(1e300, -1e300):numel(), 0, "an empty range with huge bounds")
+check.raises("arange: 2e+300 elements is too many", function() local _ = tensor.arange(-1e300, 1e300) end)

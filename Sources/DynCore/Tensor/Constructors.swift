@@ -13,7 +13,7 @@ extension Tensor {
         }
         let length = ((b - a) / step).rounded(.up)
         guard length < 1e15 else { throw TensorError("arange: \(length) elements is too many") }
-        let n = max(0, Int(length))
+        let n = length > 0 ? Int(length) : 0
         try checkedCount([n], dtype, "arange")
         // numpy's rule: element i is a + i * delta with delta = (a + step) - a, which can
         // differ from step in the last bit.

@@ -62,8 +62,9 @@ extension Tensor {
 
     public func narrow(_ dim: Int, start: Int, length: Int) throws -> Tensor {
         try checkDim(dim, "narrow")
-        guard start >= 0, length >= 0, start + length <= shape[dim] else {
-            throw TensorError("narrow: range \(start + 1)..\(start + length) out of bounds for dimension \(dim + 1) of size \(shape[dim])")
+        // Written so that no sum can overflow, whatever the caller passed.
+        guard start >= 0, length >= 0, start <= shape[dim], length <= shape[dim] - start else {
+            throw TensorError("narrow: range \(start &+ 1)..\(start &+ length) out of bounds for dimension \(dim + 1) of size \(shape[dim])")
         }
         var shape = self.shape
         shape[dim] = length
@@ -74,7 +75,7 @@ extension Tensor {
     public func select(_ dim: Int, _ i: Int) throws -> Tensor {
         try checkDim(dim, "select")
         guard i >= 0 && i < shape[dim] else {
-            throw TensorError("select: index \(i + 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
+            throw TensorError("select: index \(i &+ 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
         }
         var shape = self.shape, strides = self.strides
         shape.remove(at: dim)
@@ -86,7 +87,7 @@ extension Tensor {
     public func index(_ dim: Int, _ positions: [Int]) throws -> Tensor {
         try checkDim(dim, "index")
         for p in positions where p < 0 || p >= shape[dim] {
-            throw TensorError("index: index \(p + 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
+            throw TensorError("index: index \(p &+ 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
         }
         var outShape = shape
         outShape[dim] = positions.count
