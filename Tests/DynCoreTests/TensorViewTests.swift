@@ -187,4 +187,26 @@ final class TensorViewTests: XCTestCase {
         XCTAssertEqual(try Tensor.linspace(0, 1, 0).shape, [0])
         assertTensorError("linspace: number of points must be >= 0, got -1") { try Tensor.linspace(0, 1, -1) }
     }
+
+    func testCheckedCount() throws {
+        XCTAssertEqual(try Tensor.checkedCount([2, 3, 4], .float64, "f"), 24)
+        XCTAssertEqual(try Tensor.checkedCount([], .float32, "f"), 1)
+        XCTAssertEqual(try Tensor.checkedCount([0, 1 << 40], .float64, "f"), 0)
+        assertTensorError("f: shape (4294967296x4294967296) has too many elements") {
+            try Tensor.checkedCount([1 << 32, 1 << 32], .float64, "f")
+        }
+        assertTensorError("f: invalid shape (2x-1)") { try Tensor.checkedCount([2, -1], .float64, "f") }
+        do {
+            _ = try Tensor.checkedCount([1 << 25, 1 << 25], .float32, "g")
+            XCTFail("expected an error")
+        } catch let e as TensorError {
+            XCTAssertTrue(e.message.hasPrefix("g: a float32 tensor of shape (33554432x33554432) needs 4503599.6 GB, more than this machine's memory ("), e.message)
+        }
+        assertTensorError("add: shape (4294967296x4294967296) has too many elements") {
+            // Huge operands as stride-0 views of one element, so the test allocates nothing big.
+            let one = Storage(zeros: 1, dtype: .float64)
+            return try Tensor.binary(.add, Tensor(storage: one, shape: [1 << 32, 1], strides: [0, 0]),
+                                     Tensor(storage: one, shape: [1, 1 << 32], strides: [0, 0]))
+        }
+    }
 }

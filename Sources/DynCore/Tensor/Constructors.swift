@@ -12,8 +12,9 @@ extension Tensor {
             throw TensorError("arange: step must be a finite non-zero number and the bounds finite")
         }
         let length = ((b - a) / step).rounded(.up)
-        guard length < 1e12 else { throw TensorError("arange: \(length) elements is too many") }
-        let n = max(0, Int(length))
+        guard length < 1e15 else { throw TensorError("arange: \(length) elements is too many") }
+        let n = length > 0 ? Int(length) : 0
+        try checkedCount([n], dtype, "arange")
         // numpy's rule: element i is a + i * delta with delta = (a + step) - a, which can
         // differ from step in the last bit.
         let delta = (a + step) - a
@@ -27,6 +28,7 @@ extension Tensor {
     /// the last point exactly b.
     public static func linspace(_ a: Double, _ b: Double, _ n: Int, dtype: DType = .float64) throws -> Tensor {
         guard n >= 0 else { throw TensorError("linspace: number of points must be >= 0, got \(n)") }
+        try checkedCount([n], dtype, "linspace")
         return Tensor(shape: [n], values: linspaceValues(a, b, n), dtype: dtype)
     }
 

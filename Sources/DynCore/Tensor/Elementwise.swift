@@ -69,6 +69,7 @@ extension Tensor {
             throw TensorError("\(op.name): shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) cannot be broadcast together")
         }
         let dtype = DType.promote(a.dtype, b.dtype)
+        try checkedCount(shape, dtype, op.name)
         let out = Tensor(uninitialized: shape, dtype: dtype)
         opLoop(op, out, a.converted(to: dtype), b.converted(to: dtype))
         return out

@@ -77,10 +77,14 @@ public struct Generator: Sendable {
 extension Tensor {
     public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
         let t = Tensor(uninitialized: shape, dtype: dtype)
-        // Doubles within 2^-25 of 1 round to 1.0 as floats; keep them below 1.
-        let top = dtype == .float32 ? Double(Float(1).nextDown) : 1.0.nextDown
-        t.fillEach { Swift.min(g.uniform(), top) }
+        t.fillEach { keepBelowOne(g.uniform(), dtype) }
         return t
+    }
+
+    /// u, or for float32 the largest float below 1 when u would round up to 1.0 (doubles within
+    /// 2^-25 of 1 do).
+    static func keepBelowOne(_ u: Double, _ dtype: DType) -> Double {
+        dtype == .float32 ? Swift.min(u, Double(Float(1).nextDown)) : u
     }
 
     public static func randn(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {

@@ -35,6 +35,7 @@ extension Tensor {
             throw TensorError("matmul: shapes \(shapeText(a.shape)) and \(shapeText(b.shape)) do not align")
         }
         let dtype = DType.promote(a.dtype, b.dtype)
+        try checkedCount([a.rank == 2 ? a.shape[0] : 1, b.rank == 2 ? b.shape[1] : 1], dtype, "matmul")
         if a.rank == 2 && b.rank == 1 {
             return gemv(a.converted(to: dtype), b.converted(to: dtype), transposeMatrix: false)
         }

@@ -72,8 +72,9 @@ public final class Tensor {
         return strides
     }
 
-    /// True when the elements lie in row-major order without gaps.
+    /// True when the elements lie in row-major order without gaps (always for an empty tensor).
     public var isContiguous: Bool {
+        if count == 0 { return true }
         var expected = 1
         for d in stride(from: rank - 1, through: 0, by: -1) where shape[d] != 1 {
             if strides[d] != expected { return false }

@@ -15,14 +15,17 @@ extension Tensor {
             throw TensorError("\(op): invalid shape \(shapeText(requested))")
         }
         if let u = unknown.first {
-            let known = shape.enumerated().filter { $0.offset != u }.reduce(1) { $0 * $1.element }
+            var without = shape
+            without.remove(at: u)
+            let known = try Tensor.checkedCount(without, dtype, op)
             guard known > 0, count % known == 0 else {
                 throw TensorError("\(op): cannot infer -1 in \(shapeText(requested)) for \(count) elements")
             }
             shape[u] = count / known
         }
-        guard shape.reduce(1, *) == count else {
-            throw TensorError("\(op): shape \(shapeText(requested)) has \(shape.reduce(1, *)) elements, tensor of shape \(shapeText(self.shape)) has \(count)")
+        let n = try Tensor.checkedCount(shape, dtype, op)
+        guard n == count else {
+            throw TensorError("\(op): shape \(shapeText(requested)) has \(n) elements, tensor of shape \(shapeText(self.shape)) has \(count)")
         }
         return shape
     }
@@ -59,8 +62,9 @@ extension Tensor {
 
     public func narrow(_ dim: Int, start: Int, length: Int) throws -> Tensor {
         try checkDim(dim, "narrow")
-        guard start >= 0, length >= 0, start + length <= shape[dim] else {
-            throw TensorError("narrow: range \(start + 1)..\(start + length) out of bounds for dimension \(dim + 1) of size \(shape[dim])")
+        // Written so that no sum can overflow, whatever the caller passed.
+        guard start >= 0, length >= 0, start <= shape[dim], length <= shape[dim] - start else {
+            throw TensorError("narrow: range \(start &+ 1)..\(start &+ length) out of bounds for dimension \(dim + 1) of size \(shape[dim])")
         }
         var shape = self.shape
         shape[dim] = length
@@ -71,7 +75,7 @@ extension Tensor {
     public func select(_ dim: Int, _ i: Int) throws -> Tensor {
         try checkDim(dim, "select")
         guard i >= 0 && i < shape[dim] else {
-            throw TensorError("select: index \(i + 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
+            throw TensorError("select: index \(i &+ 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
         }
         var shape = self.shape, strides = self.strides
         shape.remove(at: dim)
@@ -83,10 +87,11 @@ extension Tensor {
     public func index(_ dim: Int, _ positions: [Int]) throws -> Tensor {
         try checkDim(dim, "index")
         for p in positions where p < 0 || p >= shape[dim] {
-            throw TensorError("index: index \(p + 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
+            throw TensorError("index: index \(p &+ 1) out of range for dimension \(dim + 1) of size \(shape[dim])")
         }
         var outShape = shape
         outShape[dim] = positions.count
+        try Tensor.checkedCount(outShape, dtype, "index")
         let out = Tensor(uninitialized: outShape, dtype: dtype)
         for (k, p) in positions.enumerated() {
             try out.select(dim, k).copy(from: select(dim, p))
@@ -128,6 +133,7 @@ extension Tensor {
         }
         var shape = first.shape
         shape[dim] = total
+        try checkedCount(shape, dtype, "cat")
         let out = Tensor(uninitialized: shape, dtype: dtype)
         var start = 0
         for p in parts {

@@ -30,7 +30,8 @@ public struct Lua {
     /// The name used in "X expected, got Y" messages: the metatable's __name for our userdata
     /// ("tensor", "module", ...; "closed tensor" after `<close>`), Lua's type name otherwise
     /// ("no value" for a missing argument).
-    public func typeName(_ i: Int32) -> String {
+    public func typeName(_ index: Int32) -> String {
+        let i = absolute(index)  // relative indices would move as this pushes
         let t = lua_type(L, i)
         if t == LUA_TNONE { return "no value" }
         if t == LUA_TUSERDATA, lua_getmetatable(L, i) != 0 {

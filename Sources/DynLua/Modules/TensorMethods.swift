@@ -112,18 +112,20 @@ enum TensorMethods {
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
             let start = try lua.checkInteger(3), length = try lua.checkInteger(4)
-            lua.push(try t.narrow(dim, start: start - 1, length: length)); return 1
+            lua.push(try t.narrow(dim, start: start &- 1, length: length)); return 1  // the core checks the range
         } }),
         ("select", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
-            lua.push(try t.select(dim, try lua.checkInteger(3) - 1)); return 1
+            lua.push(try t.select(dim, try lua.checkInteger(3) &- 1)); return 1
         } }),
         ("index", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
             let positions = try lua.checkNumberList(3, what: "index").enumerated().map { k, v -> Int in
-                guard v == v.rounded() else { throw LuaFailure.argument(3, "index[\(k + 1)] must be an integer, got \(v)") }
+                guard v == v.rounded(), Swift.abs(v) < 0x1p62 else {
+                    throw LuaFailure.argument(3, "index[\(k + 1)] must be an integer, got \(v)")
+                }
                 return Int(v) - 1
             }
             lua.push(try t.index(dim, positions)); return 1

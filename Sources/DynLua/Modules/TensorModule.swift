@@ -17,29 +17,27 @@ enum TensorModule {
             return 1
         } }),
         ("zeros", { guarded($0) { lua in
-            let (shape, dtype) = try lua.checkShape(from: 1)
+            let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.zeros")
             lua.push(Tensor(zeros: shape, dtype: dtype)); return 1
         } }),
         ("ones", { guarded($0) { lua in
-            let (shape, dtype) = try lua.checkShape(from: 1)
+            let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.ones")
             lua.push(Tensor(filled: 1, shape: shape, dtype: dtype)); return 1
         } }),
         ("full", { guarded($0) { lua in
             try lua.checkTable(1)
-            var dims: [Int] = []
-            try lua.forEachArrayItem(1) { k in
-                guard let d = lua.integer(-1), d >= 0 else {
-                    throw LuaFailure.argument(1, "size \(k) of the shape table must be a non-negative integer, got \(lua.typeName(-1))")
-                }
-                dims.append(d)
-            }
+            let dims = try lua.checkShapeTable(1)
             let v = try lua.checkNumber(2)
-            lua.push(Tensor(filled: v, shape: dims, dtype: try lua.optDType(3))); return 1
+            let dtype = try lua.optDType(3)
+            try Tensor.checkedCount(dims, dtype, "tensor.full")
+            lua.push(Tensor(filled: v, shape: dims, dtype: dtype)); return 1
         } }),
         ("eye", { guarded($0) { lua in
             let n = try lua.checkInteger(1)
             guard n >= 0 else { throw LuaFailure.argument(1, "size must be non-negative, got \(n)") }
-            lua.push(Tensor.eye(n, dtype: try lua.optDType(2))); return 1
+            let dtype = try lua.optDType(2)
+            try Tensor.checkedCount([n, n], dtype, "tensor.eye")
+            lua.push(Tensor.eye(n, dtype: dtype)); return 1
         } }),
         ("arange", { guarded($0) { lua in
             var a = try lua.checkNumber(1)
@@ -54,11 +52,11 @@ enum TensorModule {
             lua.push(try Tensor.linspace(a, b, n, dtype: try lua.optDType(4))); return 1
         } }),
         ("rand", { guarded($0) { lua in
-            let (shape, dtype) = try lua.checkShape(from: 1)
+            let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.rand")
             lua.push(Tensor.rand(shape, dtype: dtype, generator: &Generator.global)); return 1
         } }),
         ("randn", { guarded($0) { lua in
-            let (shape, dtype) = try lua.checkShape(from: 1)
+            let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.randn")
             lua.push(Tensor.randn(shape, dtype: dtype, generator: &Generator.global)); return 1
         } }),
         ("seed", { guarded($0) { lua in

@@ -84,33 +84,40 @@ extension Lua {
     }
 
     /// Sizes given either as integers from argument `first` on, or as one table; a trailing
-    /// dtype string is allowed when `allowDType`. Returns the shape and the dtype.
-    public func checkShape(from first: Int32, allowDType: Bool = true) throws -> ([Int], DType) {
+    /// dtype string is allowed when `allowDType`. Returns the shape and the dtype, after checking
+    /// that such a tensor can be allocated (`function` names the caller in that error).
+    public func checkShape(from first: Int32, allowDType: Bool = true, function: String = "tensor") throws -> ([Int], DType) {
         var last = top
         var dtype = DType.float64
         if allowDType && last >= first && isString(last) {
             dtype = try optDType(last)
             last -= 1
         }
-        if last == first && isTable(first) {
-            var shape: [Int] = []
-            try forEachArrayItem(first) { k in
-                guard let d = integer(-1), d >= 0 else {
-                    throw LuaFailure.argument(first, "size \(k) of the shape table must be a non-negative integer, got \(typeName(-1))")
-                }
-                shape.append(d)
-            }
-            return (shape, dtype)
-        }
         var shape: [Int] = []
-        if last >= first {
+        if last == first && isTable(first) {
+            shape = try checkShapeTable(first)
+        } else if last >= first {
             for i in first...last {
                 let d = try checkInteger(i)
                 guard d >= 0 else { throw LuaFailure.argument(i, "size must be non-negative, got \(d)") }
                 shape.append(d)
             }
         }
+        try Tensor.checkedCount(shape, dtype, function)
         return (shape, dtype)
+    }
+
+    /// A shape given as a Lua table of non-negative integers.
+    public func checkShapeTable(_ i: Int32) throws -> [Int] {
+        var shape: [Int] = []
+        try forEachArrayItem(i) { k in
+            guard let d = integer(-1), d >= 0 else {
+                let got = integer(-1).map { String($0) } ?? number(-1).map { String($0) } ?? typeName(-1)
+                throw LuaFailure.argument(i, "size \(k) of the shape table must be a non-negative integer, got \(got)")
+            }
+            shape.append(d)
+        }
+        return shape
     }
 
     /// A 1-based (or negative, counting from the end) dimension argument, returned 0-based.

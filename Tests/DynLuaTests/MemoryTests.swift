@@ -1,0 +1,65 @@
+import Foundation
+import XCTest
+@testable import DynCore
+@testable import DynLua
+
+/// Tensor memory is invisible to Lua's collector unless the binding reports it; these tests
+/// check that a script making temporaries in a loop runs in bounded memory, measured with the
+/// allocator's own count and with the process's peak resident set.
+final class MemoryTests: XCTestCase {
+    /// Peak resident set size of this process, in bytes (ru_maxrss is in kilobytes on Linux).
+    func peakRSS() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return usage.ru_maxrss * 1024
+    }
+
+    func testAMillionTemporariesStayBounded() {
+        let host = LuaHost()
+        let baseline = Storage.liveBytes
+        Storage.resetPeak()
+        let started = Date()
+        // 2 temporaries of 8000 bytes per iteration: 16 GB in all if nothing were collected.
+        let outcome = host.runString("""
+            local a, b = tensor.ones(1000), tensor.arange(1000)
+            local c
+            for i = 1, 1000000 do c = a + b * 0.5 end
+            assert(c:sum() == 1000 + 0.5 * 999 * 1000 / 2, "wrong result " .. c:sum())
+            """)
+        let seconds = Date().timeIntervalSince(started)
+        XCTAssertEqual(outcome, .ok)
+        let peak = Storage.peakBytes - baseline
+        XCTAssertLessThan(peak, 64 << 20, "peak tensor memory \(peak) bytes")
+        XCTAssertGreaterThanOrEqual(peak, 3 * 8000, "the loop did allocate (a, b and temporaries)")
+        XCTAssertLessThan(peakRSS(), 256 << 20, "peak resident set")
+        print("MemoryTests: 1e6 iterations in \(String(format: "%.1f", seconds)) s, peak tensor memory \(peak >> 10) KB, peak RSS \(peakRSS() >> 20) MB")
+    }
+
+    /// `local t <close>` frees the storage at the end of the block, with no collection.
+    func testCloseFreesAtOnce() {
+        let host = LuaHost()
+        XCTAssertEqual(host.runString("collectgarbage('stop')"), .ok)
+        let baseline = Storage.liveBytes
+        XCTAssertEqual(host.runString("big = tensor.zeros(1000, 1000)"), .ok)
+        XCTAssertEqual(Storage.liveBytes - baseline, 8_000_000)
+        XCTAssertEqual(host.runString("do local t <close> = big; big = nil end"), .ok)
+        XCTAssertEqual(Storage.liveBytes, baseline, "freed by __close, the collector being stopped")
+        // A view keeps its storage alive until the view is closed too.
+        XCTAssertEqual(host.runString("base = tensor.zeros(500, 100); view = base:t()"), .ok)
+        XCTAssertEqual(host.runString("do local b <close> = base end"), .ok)
+        XCTAssertEqual(Storage.liveBytes - baseline, 400_000, "the view still holds the storage")
+        XCTAssertEqual(host.runString("assert(view:sum() == 0); do local v <close> = view end"), .ok)
+        XCTAssertEqual(Storage.liveBytes, baseline)
+    }
+
+    /// Collecting a state frees everything its tensors held.
+    func testClosingTheStateFreesTensors() {
+        let baseline = Storage.liveBytes
+        do {
+            let host = LuaHost()
+            XCTAssertEqual(host.runString("collectgarbage('stop'); keep = {} for i = 1, 10 do keep[i] = tensor.ones(100) end"), .ok)
+            XCTAssertEqual(Storage.liveBytes - baseline, 8000)
+        }
+        XCTAssertEqual(Storage.liveBytes, baseline)
+    }
+}
