@@ -12,6 +12,7 @@ enum Modules {
         ("data", DataModule.register),
         ("train", TrainModule.register),
         ("analysis", AnalysisModule.register),
+        ("plot", PlotModule.register),
         ("sys", SysModule.register),
     ]
 

@@ -1,0 +1,135 @@
+import XCTest
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import DynCore
+
+/// Plot layout arithmetic against hand-computed values, and the SVG as a parsed XML document.
+final class PlotTests: XCTestCase {
+    func testNiceTicks() {
+        XCTAssertEqual(Axis.niceTicks(0, 1, target: 5), [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1])
+        XCTAssertEqual(Axis.niceTicks(0, 7, target: 6), [0, 2, 4, 6])
+        XCTAssertEqual(Axis.niceTicks(-3, 3, target: 6), [-3, -2, -1, 0, 1, 2, 3])
+        XCTAssertEqual(Axis.niceTicks(1200, 5100, target: 4), [2000, 3000, 4000, 5000])
+    }
+
+    func testLogTicksAreDecadesOrOneTwoFive() {
+        XCTAssertEqual(Axis(scale: .log, lower: -2, upper: 1).ticks(), [0.01, 0.1, 1, 10])
+        // Less than two decades: 1-2-5 ticks.
+        XCTAssertEqual(Axis(scale: .log, lower: log10(0.15), upper: log10(3)).ticks(), [0.2, 0.5, 1, 2])
+    }
+
+    func testSymlogTicksAreSignedDecades() {
+        let scale = AxisScale.symlog(threshold: 1e-6)
+        let a = Axis(scale: scale, lower: scale.transform(-1e-3)!, upper: scale.transform(1e-2)!)
+        let t = a.ticks(target: 20)
+        XCTAssertTrue(t.contains(0) && t.contains(1e-2) && t.contains(-1e-3) && t.contains(1e-6))
+        XCTAssertEqual(scale.inverse(scale.transform(-0.25)!), -0.25, accuracy: 1e-15)
+    }
+
+    func testPixelMapping() {
+        let lin = Axis(scale: .linear, lower: 0, upper: 10)
+        XCTAssertEqual(lin.pixel(5, 100, 300), 200)
+        XCTAssertEqual(lin.pixel(2.5, 300, 100), 250)  // y axes run upwards
+        let log = Axis(scale: .log, lower: 0, upper: 2)
+        XCTAssertEqual(log.pixel(10, 0, 400), 200)
+        XCTAssertNil(log.pixel(0, 0, 400))
+        XCTAssertNil(lin.pixel(.nan, 0, 400))
+    }
+
+    func testLabels() {
+        XCTAssertEqual(Axis.label(0.5), "0.5")
+        XCTAssertEqual(Axis.label(2000), "2000")
+        XCTAssertEqual(Axis.label(1e-5), "1e-5")
+        XCTAssertEqual(Axis.label(2.5e6), "2.5e6")
+    }
+
+    func testPaletteTint() {
+        XCTAssertEqual(Palette.tint(0, amount: 0), "#0072B2")
+        XCTAssertEqual(Palette.tint(0, amount: 1), "#FFFFFF")
+        XCTAssertEqual(Palette.tint(7, amount: 0.5), "#80" + "80" + "80")
+    }
+
+    /// A spike in a long series survives decimation; the series shrinks to a few points per column.
+    func testDecimationKeepsExtremes() {
+        let n = 70_000
+        var y = (0..<n).map { sin(Double($0) / 1000) }
+        y[31_337] = 50
+        y[40_000] = -50
+        let keep = Decimation.keep(count: n, column: { $0 * 600 / n }, value: { y[$0] }, limit: 2400)
+        XCTAssertLessThanOrEqual(keep.count, 4 * 600)
+        XCTAssertTrue(keep.contains(31_337))
+        XCTAssertTrue(keep.contains(40_000))
+        XCTAssertEqual(keep, keep.sorted())
+        XCTAssertEqual(keep.first, 0)
+        XCTAssertEqual(keep.last, n - 1)
+    }
+
+    final class ElementCounter: NSObject, XMLParserDelegate {
+        var counts: [String: Int] = [:]
+        var texts: [String] = []
+        var current = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            counts[name, default: 0] += 1
+            current = ""
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { current += string }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == "text" { texts.append(current) }
+        }
+    }
+
+    func parse(_ svg: String) throws -> ElementCounter {
+        let parser = XMLParser(data: Data(svg.utf8))
+        let counter = ElementCounter()
+        parser.delegate = counter
+        XCTAssertTrue(parser.parse(), "SVG is not well-formed XML: \(String(describing: parser.parserError))")
+        return counter
+    }
+
+    func testFigureIsWellFormedAndHoldsWhatWasDrawn() throws {
+        let fig = try Figure(rows: 2, columns: 1, title: "A <test> & \"quotes\"", sharedX: true)
+        let p0 = try fig.panel(0), p1 = try fig.panel(1)
+        p0.add(.line(x: [1, 2, 3], y: [1, 4, 9], style: LineStyle(label: "squares", color: Palette.color(0))))
+        p0.add(.line(x: [1, 2, 3], y: [1, .nan, 3], style: LineStyle(label: "gap", color: Palette.color(1))))
+        p1.yScale = .log
+        p1.add(.line(x: [1, 2, 3], y: [0.1, 1, 10], style: LineStyle(color: Palette.color(0))))
+        p1.add(.horizontal(value: 2, style: LineStyle(label: "2/η", color: "#000000", dash: true)))
+        let svg = fig.svg()
+        let c = try parse(svg)
+        XCTAssertEqual(c.counts["path"], 3)
+        XCTAssertEqual(c.counts["clipPath"], 2)
+        XCTAssertTrue(c.texts.contains("A <test> & \"quotes\""))
+        XCTAssertTrue(c.texts.contains("2/η"))
+        // The NaN splits the second line into two moves.
+        XCTAssertTrue(svg.contains("M") && svg.components(separatedBy: "M").count >= 5)
+    }
+
+    func testScatterAndRegions() throws {
+        let fig = try Figure()
+        let p = try fig.panel(0)
+        p.add(.regions(classes: [[1, 1, 2, 2], [3, 3, 3, 1]], x: (0, 4), y: (0, 2)))
+        p.add(.scatter(x: [0.5, 1.5, 2.5, 3.5, 0.2], y: [0.5, 1.5, 0.5, 1.5, 1.8], classes: [1, 3, 2, 1, 3], size: 3))
+        let c = try parse(fig.svg())
+        XCTAssertEqual(c.counts["circle"], 5 + 3)  // points, plus one legend dot per class
+        // Region runs: row 0 has two runs, row 1 two; plus clip, background, panel, frame and legend rects.
+        let regionRects = try parse(fig.svg()).counts["rect"]! - 5
+        XCTAssertEqual(regionRects, 4)
+    }
+
+    func testMismatchedSeriesAndBadPanelAreErrors() throws {
+        XCTAssertThrowsError(try Figure.checkSeries([1, 2, 3], [1, 2], "line")) { e in
+            XCTAssertEqual((e as? TensorError)?.message, "line: x has 3 points, y has 2")
+        }
+        XCTAssertThrowsError(try Figure(rows: 2).panel(2))
+        XCTAssertThrowsError(try Figure(rows: 0))
+    }
+
+    /// Decision regions of a linear model with known weights: class 2 where x > 0.
+    func testDecisionGrid() throws {
+        let lin = try Linear(weight: Tensor(shape: [2, 2], values: [-1, 1, 0, 0]), bias: nil)
+        let grid = try DecisionGrid.classes(of: lin, x: (-1, 1), y: (-1, 1), resolution: 4)
+        XCTAssertEqual(grid, Array(repeating: [1, 1, 2, 2], count: 4))
+    }
+}
