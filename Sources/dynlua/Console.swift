@@ -8,10 +8,11 @@ enum Console {
         fflush(stdout)
     }
 
-    /// "dynlua: message" on stderr, as `lua` reports errors.
-    static func error(_ message: String) {
+    /// "dynlua: message" on stderr, as `lua` reports errors; without the program name in the
+    /// interactive session, as `lua` does there.
+    static func error(_ message: String, named: Bool = true) {
         fflush(stdout)
-        fputs("dynlua: \(message)\n", stderr)
+        fputs((named ? "dynlua: " : "") + message + "\n", stderr)
         fflush(stderr)
     }
 }

@@ -4,7 +4,8 @@ import DynLua
 
 /// The interactive session, as in Lua's `lua`: a first line is tried as an expression (its values
 /// are printed), then as a statement; an incomplete statement asks for more lines (prompt ">>").
-/// Errors are shown with their traceback and the session goes on. Ctrl-C at the prompt drops the
+/// Errors are shown with their traceback (without the "dynlua:" prefix, as in `lua`) and the
+/// session goes on. Ctrl-C at the prompt drops the
 /// pending input; end of input ends the session.
 struct Repl {
     let host: LuaHost
@@ -34,19 +35,19 @@ struct Repl {
             let status = dyn_loadstring(L, code, "=stdin")
             let message = lua.string(-1) ?? ""
             if status == LUA_ERRSYNTAX && message.hasSuffix("<eof>") { return .incomplete }
-            if status != LUA_OK { Console.error(message); return .done }
+            if status != LUA_OK { Console.error(message, named: false); return .done }
         }
         switch host.call(nargs: 0, nresults: LUA_MULTRET) {
         case .ok:
             let n = lua.top - base
             guard n > 0 else { return .done }
             // Through Lua's own print, protected: a __tostring may raise.
-            guard lua.ensureStack(1) else { Console.error("too many results to print"); return .done }
+            guard lua.ensureStack(1) else { Console.error("too many results to print", named: false); return .done }
             host.pushGlobal("print")
             dyn_insert(L, base + 1)
-            if case .error(let m) = host.call(nargs: n, nresults: 0) { Console.error("error calling 'print' (\(m))") }
+            if case .error(let m) = host.call(nargs: n, nresults: 0) { Console.error("error calling 'print' (\(m))", named: false) }
         case .error(let m), .interrupted(let m):
-            Console.error(m)
+            Console.error(m, named: false)
         }
         return .done
     }

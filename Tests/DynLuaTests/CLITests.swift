@@ -210,7 +210,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(lines[0].hasPrefix("dynlua "), r.out)  // -i shows the banner
         XCTAssertEqual(lines.dropFirst().joined(separator: "\n"),
                        "> 3\n> >> >> 1\n2\n> > a\tnil\t3\n> > 5\n> \n")
-        XCTAssertTrue(r.err.hasPrefix("dynlua: stdin:1: oops\nstack traceback:\n"), r.err)
+        XCTAssertTrue(r.err.hasPrefix("stdin:1: oops\nstack traceback:\n"), r.err)
     }
 
     func testInteractiveAfterScript() throws {
@@ -224,7 +224,12 @@ final class CLITests: XCTestCase {
         let r = try run(["-i"], stdin: "x = = 1\nprint('still here')\n")
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.out.hasSuffix("> > still here\n> \n"), r.out)
-        XCTAssertEqual(r.err, "dynlua: stdin:1: unexpected symbol near '='\n")
+        XCTAssertEqual(r.err, "stdin:1: unexpected symbol near '='\n")
+    }
+
+    func testInteractivePromptsFromGlobals() throws {
+        let r = try run(["-i", "-e", "_PROMPT = 'lua$ ' _PROMPT2 = '...'"], stdin: "if true then\nprint(1) end\n")
+        XCTAssertTrue(r.out.hasSuffix(")\nlua$ ...1\nlua$ \n"), r.out)
     }
 
     // MARK: Ctrl-C
@@ -340,11 +345,11 @@ final class CLITests: XCTestCase {
         type("for i = 1, 2 do\r"); expect(more)
         type("print(i * 10)\r"); expect(more)
         type("end\r"); expect("\r\n10\r\n20\r\n"); expect(prompt)
-        type("error('oops')\r"); expect("dynlua: stdin:1: oops\r\nstack traceback:"); expect(prompt)
+        type("error('oops')\r"); expect("\r\nstdin:1: oops\r\nstack traceback:"); expect(prompt)
         // Ctrl-C while code runs: an "interrupted" error, and the session goes on.
         type("io.write('go\\n') while true do end\r"); expect("go\r\n")
         p.interrupt()
-        expect("dynlua: stdin:1: interrupted\r\n"); expect(prompt)
+        expect("stdin:1: interrupted\r\n"); expect(prompt)
         type("x\r"); expect("\r\n40\r\n"); expect(prompt)
         // Ctrl-D on an empty line ends the session; the terminal is back in its normal mode.
         type("\u{4}")
