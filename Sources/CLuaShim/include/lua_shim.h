@@ -23,7 +23,9 @@ void dyn_pushbody(lua_State *L, dyn_body body, int nup);
 int dyn_traceback(lua_State *L);
 
 /* Interrupt support (Ctrl-C): the signal handler only sets a flag; a count hook installed
-   once per state polls it and raises "interrupted" from C. */
+   once per state polls it and raises "file:line: interrupted" from C, again at every
+   instruction until dyn_clear_interrupt (the start of the next chunk), so pcall cannot
+   swallow it. */
 void dyn_install_interrupt_hook(lua_State *L);
 void dyn_request_interrupt(void);
 int dyn_interrupt_pending(void);
