@@ -37,26 +37,43 @@ int dyn_traceback(lua_State *L) {
   return 1;
 }
 
+/* Ctrl-C. The SIGINT handler only sets a flag (it never touches a Lua state: OpenBLAS and
+   Foundation threads mean the handler may run beside the interpreter). A count hook, installed
+   once per state and inherited by coroutines, polls the flag and raises "interrupted" from C.
+   Once raised, the interrupt stays raised until dyn_clear_interrupt, so that a pcall in a loop
+   cannot swallow it. The hook's cost is Lua's per-instruction hook check, not the count:
+   see docs/cli.md for measurements. */
 static volatile sig_atomic_t interrupt_flag = 0;
-static int interrupt_raised = 0;
+static volatile sig_atomic_t interrupt_raised = 0;
+
+enum { HOOK_COUNT = 1000 };
 
 static void interrupt_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   if (interrupt_flag) {
     interrupt_flag = 0;
     interrupt_raised = 1;
-    luaL_error(L, "interrupted");
   }
+  if (!interrupt_raised) {
+    if (lua_gethookcount(L) != HOOK_COUNT) lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, HOOK_COUNT);
+    return;
+  }
+  /* From now on check at every instruction: a pcall loop must not catch every raise. */
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
+  luaL_where(L, 0);
+  lua_pushstring(L, "interrupted");
+  lua_concat(L, 2);
+  lua_error(L);
 }
 
 void dyn_install_interrupt_hook(lua_State *L) {
-  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1000);
+  lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, HOOK_COUNT);
 }
 void dyn_request_interrupt(void) { interrupt_flag = 1; }
 int dyn_interrupt_pending(void) { return interrupt_flag != 0; }
 void dyn_clear_interrupt(void) { interrupt_flag = 0; interrupt_raised = 0; }
 int dyn_take_interrupt(void) {
-  if (!interrupt_flag) return 0;
+  if (!interrupt_flag && !interrupt_raised) return 0;
   interrupt_flag = 0;
   interrupt_raised = 1;
   return 1;
@@ -76,11 +93,16 @@ static void on_sigint(int sig) {
   (void)sig;
   interrupt_flag = 1;
 }
+
+/* SA_RESETHAND: the first Ctrl-C sets the flag and puts back the default action, so that a
+   second one kills the process at once (status 130 in the shell) even if the hook never gets to
+   run, e.g. inside a long native call. */
 static struct sigaction previous_sigint;
 void dyn_install_sigint_handler(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &previous_sigint);
 }

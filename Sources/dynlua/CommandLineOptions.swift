@@ -1,50 +1,67 @@
 /// The command line of `dynlua`, parsed as Lua's own `lua` parses it:
-/// options first, then the script and its arguments.
+/// options first (run in order), then the script and its arguments.
 struct CommandLineOptions {
     enum Action: Equatable {
-        case execute(String)  // -e stat
-        case require(String)  // -l name
+        case execute(String)                        // -e stat
+        case require(module: String, global: String) // -l mod, -l g=mod
+        case warnings                               // -W
     }
 
     var actions: [Action] = []
     var interactive = false      // -i
-    var showVersion = false      // -v
+    var showVersion = false      // -v (also implied by -i)
     var showHelp = false         // -h
-    var script: String?          // nil: none; "-": standard input
-    var scriptIndex = 0          // position of the script in the argument list
+    var script: String?          // the script's path; nil with none or with standard input
+    var scriptFromStdin = false  // the script is "-"
+    var scriptIndex = 0          // position of the script in the arguments (0 with no script)
     var scriptArgs: [String] = []
+
+    var hasScript: Bool { script != nil || scriptFromStdin }
+    var hasExecute: Bool { actions.contains { if case .execute = $0 { return true } else { return false } } }
 
     /// Parses `args` (args[0] is the program name). Throws a message for bad usage.
     static func parse(_ args: [String]) throws -> CommandLineOptions {
         var o = CommandLineOptions()
         var i = 1
+        var afterDashes = false
         while i < args.count {
             let a = args[i]
-            if a == "--" { i += 1; break }
+            if a == "--" { i += 1; afterDashes = true; break }
             if a == "-" || !a.hasPrefix("-") { break }
             switch a {
-            case "-i": o.interactive = true
+            case "-i": o.interactive = true; o.showVersion = true
             case "-v", "--version": o.showVersion = true
             case "-h", "--help": o.showHelp = true
+            case "-W": o.actions.append(.warnings)
             case "-e", "-l":
-                guard i + 1 < args.count else { throw UsageError("'\(a)' needs an argument") }
-                o.actions.append(a == "-e" ? .execute(args[i + 1]) : .require(args[i + 1]))
+                guard i + 1 < args.count else { throw UsageError("'\(a)' needs argument") }
+                o.actions.append(try action(a, args[i + 1]))
                 i += 1
             default:
-                if a.hasPrefix("-e") { o.actions.append(.execute(String(a.dropFirst(2)))) }
-                else if a.hasPrefix("-l") { o.actions.append(.require(String(a.dropFirst(2)))) }
-                else { throw UsageError("unrecognized option '\(a)'") }
+                guard a.hasPrefix("-e") || a.hasPrefix("-l") else { throw UsageError("unrecognized option '\(a)'") }
+                o.actions.append(try action(String(a.prefix(2)), String(a.dropFirst(2))))
             }
             i += 1
         }
         if i < args.count {
-            o.script = args[i]
             o.scriptIndex = i
             o.scriptArgs = Array(args[(i + 1)...])
-        } else {
-            o.scriptIndex = args.count
+            // As in lua: "-" is standard input, unless it comes after "--".
+            if args[i] == "-" && !afterDashes { o.scriptFromStdin = true } else { o.script = args[i] }
         }
         return o
+    }
+
+    private static func action(_ option: String, _ value: String) throws -> Action {
+        if option == "-e" { return .execute(value) }
+        // -l g=mod stores require("mod") in g; -l mod stores it in mod (minus any "-suffix").
+        if let eq = value.firstIndex(of: "=") {
+            let global = String(value[..<eq]), module = String(value[value.index(after: eq)...])
+            guard !global.isEmpty, !module.isEmpty else { throw UsageError("bad '-l' argument '\(value)'") }
+            return .require(module: module, global: global)
+        }
+        guard !value.isEmpty else { throw UsageError("'-l' needs argument") }
+        return .require(module: value, global: String(value.prefix { $0 != "-" }))
     }
 
     static let help = """
@@ -52,12 +69,15 @@ struct CommandLineOptions {
     Available options are:
       -e stat   execute string 'stat'
       -i        enter interactive mode after executing 'script'
-      -l name   require library 'name' into global 'name'
+      -l mod    require library 'mod' into global 'mod'
+      -l g=mod  require library 'mod' into global 'g'
       -v        show version information
+      -W        turn warnings on
       -h        show this help
       --        stop handling options
       -         stop handling options and execute stdin
-    With no script and standard input a terminal, dynlua starts an interactive session.
+    With no script, dynlua starts an interactive session when standard input is a terminal and
+    runs standard input otherwise. The script's arguments are in the table 'arg' and in '...'.
     All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis) are globals.
     """
 }

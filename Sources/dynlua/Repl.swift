@@ -1,70 +1,63 @@
 import CLua
 import CLuaShim
 import DynLua
-import Foundation
 
-/// The interactive session: each line is tried first as an expression (its values are printed),
-/// then as a statement; an incomplete statement asks for more lines. Errors are shown and the
-/// session goes on.
+/// The interactive session, as in Lua's `lua`: a first line is tried as an expression (its values
+/// are printed), then as a statement; an incomplete statement asks for more lines (prompt ">>").
+/// Errors are shown with their traceback (without the "dynlua:" prefix, as in `lua`) and the
+/// session goes on. Ctrl-C at the prompt drops the
+/// pending input; end of input ends the session.
 struct Repl {
     let host: LuaHost
 
-    func run() {
-        var editor = LineEditor()
-        var buffer = ""
+    func run(reader: inout some LineReader) {
+        var pending: String?  // the lines of an incomplete statement
         while true {
-            guard let line = editor.readLine(prompt: buffer.isEmpty ? "> " : ">> ") else {
-                print("")
-                return
-            }
-            buffer = buffer.isEmpty ? line : buffer + "\n" + line
-            switch evaluate(buffer) {
-            case .incomplete: continue
-            case .done:
-                editor.addHistory(buffer)
-                buffer = ""
+            switch reader.readLine(prompt: prompt(continuation: pending != nil)) {
+            case .endOfFile: return
+            case .cancel: pending = nil
+            case .line(let line):
+                let code = pending.map { $0 + "\n" + line } ?? line
+                pending = evaluate(code, firstLine: pending == nil) == .incomplete ? code : nil
             }
         }
     }
 
     enum Result { case done, incomplete }
 
-    func evaluate(_ code: String) -> Result {
-        let L = host.L
-        let lua = host.lua
+    func evaluate(_ code: String, firstLine: Bool) -> Result {
+        let L = host.L, lua = host.lua
         let base = lua.top
-        // An expression first ("return <line>"), so that `1 + 2` prints 3.
-        var status = dyn_loadstring(L, "return " + code, "=stdin")
-        if status != LUA_OK {
-            lua.pop()
-            status = dyn_loadstring(L, code, "=stdin")
-            if status == LUA_ERRSYNTAX, let m = lua.string(-1), m.hasSuffix("<eof>") {
-                lua.pop()
-                return .incomplete
-            }
-            if status != LUA_OK {
-                printError(lua.string(-1) ?? "syntax error")
-                lua.setTop(base)
-                return .done
-            }
+        defer { lua.setTop(base) }
+        // An expression first, so that `1 + 2` prints 3.
+        if !(firstLine && dyn_loadstring(L, "return " + code + ";", "=stdin") == LUA_OK) {
+            if firstLine { lua.pop() }
+            let status = dyn_loadstring(L, code, "=stdin")
+            let message = lua.string(-1) ?? ""
+            if status == LUA_ERRSYNTAX && message.hasSuffix("<eof>") { return .incomplete }
+            if status != LUA_OK { Console.error(message, named: false); return .done }
         }
         switch host.call(nargs: 0, nresults: LUA_MULTRET) {
         case .ok:
             let n = lua.top - base
-            if n > 0 {
-                // Print through Lua's own print, protected: __tostring may raise.
-                lua_getglobal(L, "print")
-                dyn_insert(L, base + 1)
-                if case .error(let m) = host.call(nargs: n, nresults: 0) { printError(m) }
-            }
+            guard n > 0 else { return .done }
+            // Through Lua's own print, protected: a __tostring may raise.
+            guard lua.ensureStack(1) else { Console.error("too many results to print", named: false); return .done }
+            host.pushGlobal("print")
+            dyn_insert(L, base + 1)
+            if case .error(let m) = host.call(nargs: n, nresults: 0) { Console.error("error calling 'print' (\(m))", named: false) }
         case .error(let m), .interrupted(let m):
-            printError(m)
+            Console.error(m, named: false)
         }
-        lua.setTop(base)
         return .done
     }
 
-    func printError(_ m: String) {
-        FileHandle.standardError.write(Data("dynlua: \(m)\n".utf8))
+    /// `_PROMPT` / `_PROMPT2` when set (as in `lua`), else "> " / ">> ".
+    private func prompt(continuation: Bool) -> String {
+        host.pushGlobal(continuation ? "_PROMPT2" : "_PROMPT")
+        defer { host.lua.pop() }
+        let t = host.lua.type(-1)
+        let custom = t == LUA_TSTRING || t == LUA_TNUMBER ? host.lua.string(-1) : nil
+        return custom ?? (continuation ? ">> " : "> ")
     }
 }

@@ -1,18 +1,18 @@
-import CLua
 import CLuaShim
 import DynLua
 import Foundation
 
-/// The `dynlua` executable, modelled on Lua's `lua`: run a script, `-e` code, standard input,
-/// or an interactive session. Errors print "dynlua: message" and a traceback and exit 1;
-/// an interrupt (Ctrl-C) exits 130.
-let version = "dynlua 0.1.0 (Lua 5.4, OpenBLAS)"
+/// The `dynlua` executable, modelled on Lua's `lua`: run options (-e, -l, -W) in order, then the
+/// script (or standard input), then the interactive session if asked for. Exit status: 0, 1 on
+/// an error (reported as "dynlua: message" plus a traceback), 130 on Ctrl-C; os.exit(n) exits n.
+let version = "dynlua 0.1.0 (\(String(cString: dyn_lua_release())), OpenBLAS)"
 
-func report(_ outcome: LuaHost.Outcome) -> Int32? {
+/// Reports a failed chunk and returns the exit status it calls for (nil when it went well).
+func failure(_ outcome: LuaHost.Outcome) -> Int32? {
     switch outcome {
     case .ok: return nil
-    case .error(let m): FileHandle.standardError.write(Data("dynlua: \(m)\n".utf8)); return 1
-    case .interrupted(let m): FileHandle.standardError.write(Data("dynlua: \(m)\n".utf8)); return 130
+    case .error(let m): Console.error(m); return 1
+    case .interrupted(let m): Console.error(m); return 130
     }
 }
 
@@ -21,34 +21,38 @@ func runMain() -> Int32 {
     let options: CommandLineOptions
     do {
         options = try CommandLineOptions.parse(args)
-    } catch let e as UsageError {
-        FileHandle.standardError.write(Data("dynlua: \(e.message)\n\(CommandLineOptions.help)\n".utf8))
+    } catch {
+        Console.error("\((error as? UsageError)?.message ?? "\(error)")\n\(CommandLineOptions.help)")
         return 1
-    } catch { return 1 }
+    }
+    if options.showHelp { Console.out(CommandLineOptions.help + "\n"); return 0 }
 
-    if options.showHelp { print(CommandLineOptions.help); return 0 }
-    if options.showVersion { print(version) }
+    let stdinIsTerminal = isatty(STDIN_FILENO) != 0
+    // As lua: with nothing to run, a terminal gets a session (with the banner), a pipe is run.
+    let nothingToRun = !options.hasScript && !options.hasExecute && !options.showVersion
+    let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
+    if options.showVersion || interactive { Console.out(version + "\n") }
 
     let host = LuaHost()
     host.setArgs(all: args, scriptIndex: options.scriptIndex)
     for action in options.actions {
-        let outcome: LuaHost.Outcome
         switch action {
-        case .execute(let code): outcome = host.runString(code)
-        case .require(let name):
-            outcome = host.runString("\(name) = require(\"\(name.replacingOccurrences(of: "\"", with: "\\\""))\")", name: "=(command line)")
+        case .execute(let code): if let status = failure(host.runString(code)) { return status }
+        case .require(let module, let global): if let status = failure(host.require(module, as: global)) { return status }
+        case .warnings: host.enableWarnings()
         }
-        if let code = report(outcome) { return code }
     }
-    if let script = options.script {
-        if let code = report(host.runFile(script == "-" ? nil : script, args: options.scriptArgs)) { return code }
+    if options.hasScript || (nothingToRun && !stdinIsTerminal) {
+        if let status = failure(host.runFile(options.script, args: options.scriptArgs)) { return status }
     }
-    let stdinIsTerminal = isatty(0) != 0
-    if options.interactive || (options.script == nil && options.actions.isEmpty && !options.showVersion && stdinIsTerminal) {
-        if !options.showVersion { print(version) }
-        Repl(host: host).run()
-    } else if options.script == nil && options.actions.isEmpty && !options.showVersion {
-        if let code = report(host.runFile(nil)) { return code }
+    if interactive {
+        if stdinIsTerminal && isatty(STDOUT_FILENO) != 0 {
+            var editor = LineEditor()
+            Repl(host: host).run(reader: &editor)
+        } else {
+            var reader = PlainLineReader()
+            Repl(host: host).run(reader: &reader)
+        }
     }
     return 0
 }

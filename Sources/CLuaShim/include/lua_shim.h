@@ -23,19 +23,26 @@ void dyn_pushbody(lua_State *L, dyn_body body, int nup);
 int dyn_traceback(lua_State *L);
 
 /* Interrupt support (Ctrl-C): the signal handler only sets a flag; a count hook installed
-   once per state polls it and raises "interrupted" from C. */
+   once per state polls it and raises "file:line: interrupted" from C, again at every
+   instruction until dyn_clear_interrupt (the start of the next chunk), so pcall cannot
+   swallow it. */
 void dyn_install_interrupt_hook(lua_State *L);
 void dyn_request_interrupt(void);
 int dyn_interrupt_pending(void);
 void dyn_clear_interrupt(void);
-/* For native loops: if an interrupt is pending, consume it, mark it raised and return 1. */
+/* For native loops: if an interrupt is pending (or already raised), mark it raised and return 1;
+   the caller then fails with an "interrupted" error. */
 int dyn_take_interrupt(void);
 /* Whether the last error came from an interrupt (the executable exits 130 then). */
 int dyn_interrupt_raised(void);
 /* luaL_openlibs under lua_pcall, so that a failure cannot unwind through Swift. */
 int dyn_openlibs(lua_State *L);
+/* While a chunk runs: the first SIGINT sets the flag, a second one kills the process. */
 void dyn_install_sigint_handler(void);
 void dyn_restore_sigint_handler(void);
+
+/* "Lua 5.4.x": a concatenated string macro that Swift cannot import. */
+static inline const char *dyn_lua_release(void) { return LUA_RELEASE; }
 
 static inline int dyn_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int dyn_registryindex(void) { return LUA_REGISTRYINDEX; }

@@ -13,7 +13,7 @@ public final class LuaHost {
     /// What happened to a chunk.
     public enum Outcome: Equatable {
         case ok
-        /// The message already includes the traceback.
+        /// The message already includes the traceback (none for a syntax error, as in `lua`).
         case error(String)
         case interrupted(String)
     }
@@ -28,21 +28,26 @@ public final class LuaHost {
 
     deinit { lua_close(L) }
 
-    /// Sets the global `arg` as the standalone interpreter does: arg[0] is the script, positive
-    /// indices its arguments, negative ones what came before it on the command line.
+    /// Sets the global `arg` as the standalone interpreter does: arg[0] is the script (the
+    /// interpreter when there is none), positive indices what follows it, negative ones what
+    /// precedes it.
     public func setArgs(all: [String], scriptIndex: Int) {
         lua.newTable(array: max(all.count - scriptIndex - 1, 0), hash: scriptIndex + 1)
         for (i, a) in all.enumerated() {
             lua.push(a)
             lua_rawseti(L, -2, lua_Integer(i - scriptIndex))
         }
-        lua_setglobal(L, "arg")
+        setGlobal("arg")
     }
 
-    /// Loads a file (nil: standard input) and runs it with `args` as `...`.
+    /// Turns Lua warnings (`warn`) on, as `lua -W` does.
+    public func enableWarnings() { lua_warning(L, "@on", 0) }
+
+    /// Loads a file (nil: standard input, chunk name "stdin") and runs it with `args` as `...`.
     public func runFile(_ path: String?, args: [String] = []) -> Outcome {
         let status = path.map { luaL_loadfilex(L, $0, nil) } ?? luaL_loadfilex(L, nil, nil)
         if status != LUA_OK { return popError() }
+        guard lua.ensureStack(Int32(args.count) + 1) else { lua.pop(); return .error("too many arguments to script") }
         for a in args { lua.push(a) }
         return call(nargs: Int32(args.count), nresults: 0)
     }
@@ -51,6 +56,30 @@ public final class LuaHost {
     public func runString(_ code: String, name: String = "=(command line)") -> Outcome {
         if dyn_loadstring(L, code, name) != LUA_OK { return popError() }
         return call(nargs: 0, nresults: 0)
+    }
+
+    /// `lua -l`: `require(module)` and stores the result in the global `global`.
+    public func require(_ module: String, as global: String) -> Outcome {
+        pushGlobal("require")
+        lua.push(module)
+        let outcome = call(nargs: 1, nresults: 1)
+        if outcome == .ok { setGlobal(global) }
+        return outcome
+    }
+
+    /// Pushes the global `name` without running metamethods of `_G` (they could raise).
+    public func pushGlobal(_ name: String) {
+        lua_rawgeti(L, dyn_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        _ = lua.getField(-1, name)
+        dyn_remove(L, -2)
+    }
+
+    /// Pops the top value into the global `name`, without metamethods.
+    public func setGlobal(_ name: String) {
+        lua_rawgeti(L, dyn_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        dyn_insert(L, -2)
+        lua.setField(-2, name)
+        lua.pop()
     }
 
     /// Calls the function below `nargs` arguments on the stack with a traceback handler and
