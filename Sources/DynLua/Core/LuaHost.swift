@@ -22,6 +22,7 @@ public final class LuaHost {
         guard let state = luaL_newstate() else { fatalError("dynlua: cannot create a Lua state (out of memory)") }
         L = state
         guard dyn_openlibs(L) == LUA_OK else { fatalError("dynlua: cannot open the Lua standard libraries") }
+        SystemInfo.useSingleThreadedBLASByDefault()
         Modules.registerAll(lua)
         dyn_install_interrupt_hook(L)
     }
