@@ -126,3 +126,40 @@ final class HessianTests: XCTestCase {
         XCTAssertThrowsError(try HessianVectorProduct(model: lin, loss: try CrossEntropyLoss(), x: Tensor(zeros: [1, 2]), labels: [0]))
     }
 }
+
+/// The fast MLP operator against the general R-operator, for every activation and both losses,
+/// and after the parameters and weights change (prepare must refresh its cache).
+final class FastHessianTests: XCTestCase {
+    func testFastPathAgreesWithGeneralOperator() throws {
+        var g = Generator(seed: 21)
+        let x = Tensor.randn([40, 3], generator: &g)
+        let y = (0..<40).map { $0 % 4 }
+        for act in [ReLU() as Module, Tanh(), Sigmoid()] {
+            let m = try Sequential([try Linear(3, 9, generator: &g), act, Identity(), try Linear(9, 4, generator: &g), Tanh()])
+            for loss in [try CrossEntropyLoss(weights: [0.5, 2, 1, 3]) as Loss, try MSELoss(weights: [1, 2, 0.25, 1])] {
+                let fast = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y)
+                let general = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y, allowFastPath: false)
+                XCTAssertTrue(fast.usesFastPath)
+                XCTAssertFalse(general.usesFastPath)
+                for round in 0..<2 {
+                    if round == 1 {
+                        // New parameters and weights: the cached forward pass must be refreshed.
+                        try m.setFlatParameters(Tensor.randn([m.numParameters], generator: &g))
+                        try loss.setWeights([1, 1, 4, 0.5])
+                        try fast.prepare()
+                    }
+                    let v = (0..<fast.dimension).map { _ in g.normal() }
+                    let a = try fast.apply(v), b = try general.apply(v)
+                    let scale = b.map { abs($0) }.max()!
+                    for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-12 * scale) }
+                }
+            }
+        }
+    }
+
+    func testSoftmaxModelsUseTheGeneralOperator() throws {
+        let m = try Sequential([try Linear(2, 3), LogSoftmax()])
+        let hvp = try HessianVectorProduct(model: m, loss: try MSELoss(), x: Tensor(zeros: [2, 2]), labels: [0, 1])
+        XCTAssertFalse(hvp.usesFastPath)
+    }
+}

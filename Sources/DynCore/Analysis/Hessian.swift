@@ -5,6 +5,7 @@ public enum Hessian {
     /// The full P x P Hessian, column j = H e_j, symmetrized ((H + Hᵀ)/2 removes rounding-level
     /// asymmetry).
     public static func full(_ hvp: HessianVectorProduct) throws -> Tensor {
+        try hvp.prepare()
         let p = hvp.dimension
         let h = Tensor(zeros: [p, p])
         var e = [Double](repeating: 0, count: p), column = [Double](repeating: 0, count: p)
@@ -33,6 +34,7 @@ public enum Hessian {
         guard k <= p else { throw TensorError("hessian_top: k = \(k) exceeds the \(p) parameters") }
         let iters = min(p, iterations ?? max(4 * k, 64))
         guard iters >= k else { throw TensorError("hessian_top: iters = \(iters) is below k = \(k)") }
+        try hvp.prepare()
         let lanczos = Lanczos(dimension: p, iterations: iters, seed: seed)
         let t = try lanczos.run { v, out in try hvp.apply(v, into: &out) }
         let ritz = try Lanczos.ritzValues(t)

@@ -17,10 +17,14 @@ public final class HessianVectorProduct {
     public let dimension: Int
     /// Offset of each parameter tensor in the flat vector, by identity.
     private var offsets: [ObjectIdentifier: Int] = [:]
+    /// The fast operator for plain MLPs (Linear + element-wise activations), when it applies.
+    private let fast: MLPHessianVectorProduct?
+    private var prepared = false
     /// What the forward pass saved for each module: input, R{input}, output, R{output}.
     private var saved: [ObjectIdentifier: (x: Tensor, rx: Tensor?, y: Tensor, ry: Tensor)] = [:]
 
-    public init(model: Module, loss: Loss, x: Tensor, labels: [Int]) throws {
+    /// `allowFastPath: false` forces the general operator (tests compare the two).
+    public init(model: Module, loss: Loss, x: Tensor, labels: [Int], allowFastPath: Bool = true) throws {
         guard x.rank == 2 else { throw TensorError("hvp: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
         guard model.parameters.allSatisfy({ $0.dtype == .float64 }) else {
             throw TensorError("hvp: the model must be float64 (convert it with m:to(\"float64\"))")
@@ -36,7 +40,19 @@ public final class HessianVectorProduct {
         }
         dimension = offset
         try HessianVectorProduct.checkSupported(model)
+        fast = allowFastPath ? MLPHessianVectorProduct(model: model, loss: loss, x: x, labels: labels) : nil
     }
+
+    /// Takes the model's current parameters and the loss's current weights: call it before a
+    /// series of products after either may have changed (the fast operator caches the forward
+    /// pass). `apply` prepares once by itself.
+    public func prepare() throws {
+        try fast?.prepare()
+        prepared = true
+    }
+
+    /// Whether products use the fast MLP operator.
+    public var usesFastPath: Bool { fast != nil }
 
     static func checkSupported(_ m: Module) throws {
         switch m {
@@ -50,6 +66,11 @@ public final class HessianVectorProduct {
     public func apply(_ v: [Double], into out: inout [Double]) throws {
         guard v.count == dimension else {
             throw TensorError("hvp: direction has \(v.count) values, the model has \(dimension) parameters")
+        }
+        if let fast {
+            if !prepared { try prepare() }
+            v.withUnsafeBufferPointer { vb in out.withUnsafeMutableBufferPointer { fast.apply(vb, into: $0) } }
+            return
         }
         let direction = Tensor(shape: [dimension], values: v)
         let hv = Tensor(zeros: [dimension])
