@@ -30,7 +30,7 @@ local h = train.fit{
   x = X, y = y, steps = options.steps, log = options.out .. ".csv",
   weights = schedule.triangular{ classes = C, amplitude = options.A, period = options.T,
                                  static_after = options.steps - options.T + 1 },
-  analysis = { every = options.every, hessian_top = 3, ntk_points = ntk_points, iters = 30 },
+  analysis = { every = options.every, hessian_top = 3, ntk_points = ntk_points },
 }
 local seconds = sys.clock() - t0
 local n = #h.step

@@ -163,3 +163,21 @@ final class FastHessianTests: XCTestCase {
         XCTAssertFalse(hvp.usesFastPath)
     }
 }
+
+/// The closed-form NTK of layer chains against J Jᵀ from per-sample Jacobians.
+final class FastTangentKernelTests: XCTestCase {
+    func testChainKernelMatchesJacobianProduct() throws {
+        var g = Generator(seed: 31)
+        let x = Tensor.randn([7, 3], generator: &g)
+        for act in [ReLU() as Module, Tanh(), Sigmoid()] {
+            let m = try Sequential([try Linear(3, 6, generator: &g), act, try Linear(6, 5, generator: &g), Tanh(),
+                                    try Linear(5, 4, bias: false, generator: &g)])
+            let fast = try NeuralTangentKernel.kernel(m, x)
+            let slow = try NeuralTangentKernel.kernel(m, x, allowFastPath: false)
+            let a = fast.toArray(), b = slow.toArray()
+            let scale = b.map { abs($0) }.max()!
+            XCTAssertEqual(fast.shape, [28, 28])
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-12 * scale) }
+        }
+    }
+}

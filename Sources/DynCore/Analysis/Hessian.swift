@@ -26,18 +26,33 @@ public enum Hessian {
     }
 
     /// The k largest eigenvalues, descending (or with `smallest`, the k smallest, ascending),
-    /// by Lanczos with full reorthogonalization over `iterations` exact products.
-    public static func extremeEigenvalues(_ hvp: HessianVectorProduct, k: Int, iterations: Int?, seed: UInt64,
-                                          smallest: Bool = false) throws -> [Double] {
+    /// by Lanczos with full reorthogonalization on exact products. Stops when every returned
+    /// eigenvalue is within `tolerance` (relative) of an eigenvalue of H, or after `iterations`
+    /// steps (default max(4k, 64), at most P). The start vector is normal noise from `seed`,
+    /// mixed with `warmStart` vectors when given (the previous measurement's Ritz vectors).
+    public static func extremeEigenpairs(_ hvp: HessianVectorProduct, k: Int, iterations: Int?, seed: UInt64,
+                                         smallest: Bool = false, tolerance: Double = 1e-7,
+                                         warmStart: [[Double]] = []) throws -> ExtremeEigenpairs.Result {
         guard k >= 1 else { throw TensorError("hessian_top: k must be >= 1, got \(k)") }
         let p = hvp.dimension
         guard k <= p else { throw TensorError("hessian_top: k = \(k) exceeds the \(p) parameters") }
         let iters = min(p, iterations ?? max(4 * k, 64))
         guard iters >= k else { throw TensorError("hessian_top: iters = \(iters) is below k = \(k)") }
         try hvp.prepare()
-        let lanczos = Lanczos(dimension: p, iterations: iters, seed: seed)
-        let t = try lanczos.run { v, out in try hvp.apply(v, into: &out) }
-        let ritz = try Lanczos.ritzValues(t)
-        return smallest ? Array(ritz.reversed().prefix(k)) : Array(ritz.prefix(k))
+        var g = Generator(seed: seed)
+        var start = (0..<p).map { _ in g.normal() }
+        if !warmStart.isEmpty {
+            // Mostly the previous eigenvectors, with a little noise so that nothing is missed.
+            Lanczos.normalize(&start)
+            for i in 0..<p { start[i] *= 1e-2 }
+            for v in warmStart where v.count == p { for i in 0..<p { start[i] += v[i] } }
+        }
+        let solver = ExtremeEigenpairs(k: k, maxIterations: iters, tolerance: tolerance, smallest: smallest)
+        return try solver.run(dimension: p, start: start) { v, out in try hvp.apply(v, into: &out) }
+    }
+
+    public static func extremeEigenvalues(_ hvp: HessianVectorProduct, k: Int, iterations: Int?, seed: UInt64,
+                                          smallest: Bool = false) throws -> [Double] {
+        try extremeEigenpairs(hvp, k: k, iterations: iterations, seed: seed, smallest: smallest).values
     }
 }

@@ -52,21 +52,7 @@ final class MLPHessianVectorProduct {
     /// general operator).
     init?(model: Module, loss: Loss, x: Tensor, labels: [Int]) {
         guard loss is CrossEntropyLoss || loss is MSELoss, x.rank == 2 else { return nil }
-        var chain: [(Linear, ElementwiseActivation.Kind?)] = []
-        func flatten(_ m: Module) -> Bool {
-            switch m {
-            case let s as Sequential: return s.children.allSatisfy(flatten)
-            case let l as Linear: chain.append((l, nil)); return true
-            case is Identity: return true
-            case let a as ElementwiseActivation:
-                guard let last = chain.last, last.1 == nil else { return false }
-                chain[chain.count - 1].1 = a.kind
-                return true
-            default: return false
-            }
-        }
-        guard flatten(model), !chain.isEmpty,
-              chain.allSatisfy({ $0.0.weight.dtype == .float64 }) else { return nil }
+        guard let chain = LayerChain(model), chain.layers[0].linear.inputSize == x.shape[1] else { return nil }
         var offsets: [ObjectIdentifier: Int] = [:]
         var p = 0
         for t in model.parameters { offsets[ObjectIdentifier(t)] = p; p += t.count }
@@ -81,7 +67,7 @@ final class MLPHessianVectorProduct {
         isCrossEntropy = loss is CrossEntropyLoss
         var input = self.x
         var layers: [Layer] = []
-        for (linear, activation) in chain {
+        for (linear, activation) in chain.layers {
             guard linear.inputSize == input.shape[1] else { return nil }
             let shape = [n, linear.outputSize]
             let wo = offsets[ObjectIdentifier(linear.weight)]!
@@ -122,19 +108,15 @@ final class MLPHessianVectorProduct {
             if let b = l.linear.bias { try! y.copy(from: b) } else { y.fill(0) }
             Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
             let count = y.count
-            let z = y.pointer(Double.self), h = l.output.pointer(Double.self), d1 = l.d1.pointer(Double.self)
-            let d2 = l.d2?.pointer(Double.self)
-            switch l.activation {
-            case nil: for i in 0..<count { d1[i] = 1 }
-            case .relu?: for i in 0..<count { let v = z[i]; h[i] = v > 0 ? v : 0; d1[i] = v > 0 ? 1 : 0 }
-            case .tanh?:
-                for i in 0..<count { let t = Double.tanh(z[i]); h[i] = t; d1[i] = 1 - t * t; d2![i] = -2 * t * (1 - t * t) }
-            case .sigmoid?:
-                for i in 0..<count {
-                    let v = z[i]
-                    let s = v >= 0 ? 1 / (1 + Double.exp(-v)) : Double.exp(v) / (1 + Double.exp(v))
-                    h[i] = s; d1[i] = s * (1 - s); d2![i] = s * (1 - s) * (1 - 2 * s)
-                }
+            let h = l.output.pointer(Double.self), d1 = l.d1.pointer(Double.self)
+            if l.activation == nil {
+                for i in 0..<count { d1[i] = 1 }  // output is z itself
+            } else {
+                LayerChain.activate(l.activation, y.pointer(Double.self), h, d1, count)
+            }
+            // f'' from f: tanh'' = -2 f f', sigmoid'' = f' (1 - 2 f).
+            if let d2 = l.d2?.pointer(Double.self) {
+                for i in 0..<count { d2[i] = l.activation == .tanh ? -2 * h[i] * d1[i] : d1[i] * (1 - 2 * h[i]) }
             }
         }
         // ∂L/∂(output), then down through the layers.

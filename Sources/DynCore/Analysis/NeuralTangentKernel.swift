@@ -32,8 +32,12 @@ public enum NeuralTangentKernel {
         return Tensor(shape: [n * classes, p], values: rows)
     }
 
-    /// Θ = J Jᵀ through BLAS.
-    public static func kernel(_ model: Module, _ x: Tensor) throws -> Tensor {
+    /// Θ = J Jᵀ: in closed form for Linear/activation chains, else from the Jacobian (BLAS).
+    public static func kernel(_ model: Module, _ x: Tensor, allowFastPath: Bool = true) throws -> Tensor {
+        guard x.rank == 2 else { throw TensorError("ntk: points must be a 2-D tensor (N x features), got shape \(shapeText(x.shape))") }
+        if allowFastPath, let chain = LayerChain(model), chain.layers[0].linear.inputSize == x.shape[1] {
+            return try ChainTangentKernel.kernel(chain, x)
+        }
         let j = try jacobian(model, x)
         return try Tensor.matmul(j, j.t())
     }

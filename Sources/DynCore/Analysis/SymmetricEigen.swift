@@ -34,6 +34,15 @@ public enum SymmetricEigen {
     /// off-diagonal e (LAPACK dstev). Returns ascending eigenvalues and, for each, the first
     /// component of its unit eigenvector (what Lanczos quadrature needs).
     public static func tridiagonal(diagonal d: [Double], offDiagonal e: [Double]) throws -> (values: [Double], firstComponents: [Double]) {
+        let (values, z) = try tridiagonalVectors(diagonal: d, offDiagonal: e)
+        let n = d.count
+        // Column-major: eigenvector k is z[k*n ..< (k+1)*n]; its first component is z[k*n].
+        return (values, (0..<n).map { z[$0 * n] })
+    }
+
+    /// Ascending eigenvalues and the unit eigenvectors, column-major (vector k is
+    /// z[k*n ..< (k+1)*n]), of a symmetric tridiagonal matrix (LAPACK dstev).
+    public static func tridiagonalVectors(diagonal d: [Double], offDiagonal e: [Double]) throws -> (values: [Double], vectors: [Double]) {
         let n = d.count
         precondition(e.count == max(n - 1, 0))
         if n == 0 { return ([], []) }
@@ -43,8 +52,6 @@ public enum SymmetricEigen {
         var nn = Int32(n), ldz = Int32(n), info: Int32 = 0
         dstev_("V", &nn, &dd, &ee, &z, &ldz, &work, &info, 1)
         guard info == 0 else { throw TensorError("tridiagonal eigenproblem: LAPACK dstev did not converge (info \(info))") }
-        // Column-major: eigenvector k is z[k*n ..< (k+1)*n]; its first component is z[k*n].
-        let first = (0..<n).map { z[$0 * n] }
-        return (dd, first)
+        return (dd, z)
     }
 }

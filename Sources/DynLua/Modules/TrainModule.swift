@@ -110,13 +110,10 @@ enum TrainModule {
             throw LuaFailure.message("train.fit: analysis option 'ntk_points' must be a tensor, got \(lua.typeName(-1))")
         }
         guard every >= 1 else { throw LuaFailure.message("train.fit: analysis option 'every' must be >= 1, got \(every)") }
-        let hvp = try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels)
-        let model = trainer.model
-        return Trainer.Analysis(every: every, hessianCount: k) { _ in
-            let top = k > 0 ? try Hessian.extremeEigenvalues(hvp, k: k, iterations: iters, seed: seed) : []
-            let ntk = try points.map { try NeuralTangentKernel.eigenvalues(model, $0).first ?? .nan }
-            return (top, ntk)
-        }
+        let tracker = try CurvatureTracker(
+            hvp: try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels),
+            k: k, iterations: iters, seed: seed, ntkPoints: points)
+        return Trainer.Analysis(every: every, hessianCount: k) { _ in try tracker.measure() }
     }
 
     /// Calls on_step(step, info) under lua_pcall; false stops training.
