@@ -98,11 +98,6 @@ enum NNLossMethods {
     ]
 
     static func registerMetatable(_ lua: Lua) {
-        luaL_newmetatable(lua.L, LossBinding.metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(LossBinding.metatable, metamethods: metamethods, methods: methods)
     }
 }

@@ -111,12 +111,6 @@ enum NNModuleMethods {
     } }
 
     static func registerMetatable(_ lua: Lua) {
-        luaL_newmetatable(lua.L, ModuleBinding.metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.push(index, upvalues: 1)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(ModuleBinding.metatable, metamethods: metamethods, methods: methods, index: index)
     }
 }

@@ -153,13 +153,7 @@ enum OptimModule {
     ]
 
     static func register(_ lua: Lua) {
-        luaL_newmetatable(lua.L, OptimizerBinding.metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.push(index, upvalues: 1)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(OptimizerBinding.metatable, metamethods: metamethods, methods: methods, index: index)
         lua.newTable()
         lua.setFunctions(-1, functions)
     }

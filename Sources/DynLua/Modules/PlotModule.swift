@@ -177,12 +177,7 @@ enum PlotModule {
     ]
 
     static func register(_ lua: Lua) {
-        luaL_newmetatable(lua.L, metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(metatable, metamethods: metamethods, methods: methods)
         lua.newTable()
         lua.setFunctions(-1, functions)
     }

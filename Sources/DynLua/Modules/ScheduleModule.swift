@@ -110,12 +110,7 @@ enum ScheduleModule {
     ]
 
     static func register(_ lua: Lua) {
-        luaL_newmetatable(lua.L, ScheduleBinding.metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(ScheduleBinding.metatable, metamethods: metamethods, methods: methods)
         lua.newTable()
         lua.setFunctions(-1, functions)
     }

@@ -280,12 +280,6 @@ enum TensorMethods {
     } }
 
     static func registerMetatable(_ lua: Lua) {
-        luaL_newmetatable(lua.L, TensorBinding.metatable)
-        lua.setFunctions(-1, metamethods)
-        lua.newTable()
-        lua.setFunctions(-1, methods)
-        lua.push(index, upvalues: 1)
-        lua.setField(-2, "__index")
-        lua.pop()
+        lua.registerMetatable(TensorBinding.metatable, metamethods: metamethods, methods: methods, index: index)
     }
 }
