@@ -27,18 +27,24 @@
 
 #define DEFINE_KERNELS(T, S)                                                                       \
 static inline __attribute__((always_inline)) void rows_##S(const long K, long n, long m,           \
-        const T *a, long lda, const T *b, long ldb, const T *bias, T *c, long ldc) {               \
+        const T *a, long lda, const T *b, long ldb, const T *bias, const T *mask, T *c, long ldc) { \
     for (long r = 0; r < n; r++) {                                                                 \
         T *restrict cr = c + r * ldc;                                                              \
         const T *ar = a + r * lda;                                                                 \
+        const T *mr = mask ? mask + r * m : 0;                                                     \
         T x[DYN_SMALL];                                                                            \
         for (long i = 0; i < K; i++) x[i] = ar[i];                                                 \
         for (long j = 0; j < m; j++) {                                                             \
             T s = bias ? bias[j] : 0;                                                              \
             for (long i = 0; i < K; i++) s = s + x[i] * b[i * ldb + j];                            \
-            cr[j] = s;                                                                             \
+            cr[j] = mask ? (mr[j] > 0 ? s : 0) : s;                                                \
         }                                                                                          \
     }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+MULTI void dyn_rows_masked_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb, \
+                               const T *mask, T *c, long ldc) {                                    \
+    SMALL_SWITCH(k, ROWS_M_##S)                                                                    \
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_rows_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb,        \
@@ -80,14 +86,16 @@ MULTI void dyn_dots_##S(long n, long k, long m, const T *a, long lda, const T *b
                                                                                                    \
 /* Small K: D[i, j0 + jj] sums over r in a register block acc[i][jj] along G's rows. */            \
 static inline __attribute__((always_inline)) void tn_small_k_##S(const long K, long n, long m,     \
-        const T *a, long lda, const T *g, long ldg, T *d) {                                        \
+        const T *a, long lda, const T *g, long ldg, T *d, T *db) {                                 \
     for (long j0 = 0; j0 < m; j0 += BLOCK) {                                                       \
         const long len = m - j0 < BLOCK ? m - j0 : BLOCK;                                          \
-        T acc[DYN_SMALL][BLOCK];                                                                   \
+        T acc[DYN_SMALL][BLOCK], accb[BLOCK];                                                      \
         for (long i = 0; i < K; i++) for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = 0;           \
+        for (long jj = 0; jj < BLOCK; jj++) accb[jj] = 0;                                          \
         if (len == BLOCK) {                                                                        \
             for (long r = 0; r < n; r++) {                                                         \
                 const T *restrict gr = g + r * ldg + j0;                                           \
+                if (db) for (long jj = 0; jj < BLOCK; jj++) accb[jj] = accb[jj] + gr[jj];          \
                 for (long i = 0; i < K; i++) {                                                     \
                     const T x = a[r * lda + i];                                                    \
                     for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = acc[i][jj] + x * gr[jj];      \
@@ -96,6 +104,7 @@ static inline __attribute__((always_inline)) void tn_small_k_##S(const long K, l
         } else {                                                                                   \
             for (long r = 0; r < n; r++) {                                                         \
                 const T *restrict gr = g + r * ldg + j0;                                           \
+                if (db) for (long jj = 0; jj < len; jj++) accb[jj] = accb[jj] + gr[jj];            \
                 for (long i = 0; i < K; i++) {                                                     \
                     const T x = a[r * lda + i];                                                    \
                     for (long jj = 0; jj < len; jj++) acc[i][jj] = acc[i][jj] + x * gr[jj];        \
@@ -104,12 +113,20 @@ static inline __attribute__((always_inline)) void tn_small_k_##S(const long K, l
         }                                                                                          \
         for (long i = 0; i < K; i++)                                                               \
             for (long jj = 0; jj < len; jj++) d[i * m + j0 + jj] += acc[i][jj];                    \
+        if (db) for (long jj = 0; jj < len; jj++) db[j0 + jj] += accb[jj];                         \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
 /* Small M: D[i0 + ii, j] sums over r in a register block acc[j][ii] along A's rows. */            \
 static inline __attribute__((always_inline)) void tn_small_m_##S(const long M, long n, long k,     \
-        const T *a, long lda, const T *g, long ldg, T *d) {                                        \
+        const T *a, long lda, const T *g, long ldg, T *d, T *db) {                                 \
+    if (db) {                                                                                      \
+        T accb[DYN_SMALL];                                                                         \
+        for (long j = 0; j < M; j++) accb[j] = 0;                                                  \
+        for (long r = 0; r < n; r++)                                                               \
+            for (long j = 0; j < M; j++) accb[j] = accb[j] + g[r * ldg + j];                       \
+        for (long j = 0; j < M; j++) db[j] += accb[j];                                             \
+    }                                                                                              \
     for (long i0 = 0; i0 < k; i0 += BLOCK) {                                                       \
         const long len = k - i0 < BLOCK ? k - i0 : BLOCK;                                          \
         T acc[DYN_SMALL][BLOCK];                                                                   \
@@ -137,7 +154,7 @@ static inline __attribute__((always_inline)) void tn_small_m_##S(const long M, l
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_tn_acc_##S(long n, long k, long m, const T *a, long lda, const T *g, long ldg,      \
-                          T *d) {                                                                  \
+                          T *d, T *db) {                                                                  \
     if (k <= DYN_SMALL) { SMALL_SWITCH(k, TN_K_##S) }                                              \
     else { SMALL_SWITCH(m, TN_M_##S) }                                                             \
 }                                                                                                  \
@@ -162,16 +179,18 @@ void dyn_transpose_##S(long rows, long cols, const T *in, long ld, T *restrict o
         for (long j = 0; j < cols; j++) out[j * rows + i] = in[i * ld + j];                        \
 }
 
-#define ROWS_B_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, c, ldc)
-#define ROWS_N_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, c, ldc)
+#define ROWS_B_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc)
+#define ROWS_N_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, 0, c, ldc)
+#define ROWS_M_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, mask, c, ldc)
 #define DOTS_f64(M) dots_f64(M, n, k, a, lda, bt, ldbt, bias, c, ldc)
-#define TN_K_f64(K) tn_small_k_f64(K, n, m, a, lda, g, ldg, d)
-#define TN_M_f64(M) tn_small_m_f64(M, n, k, a, lda, g, ldg, d)
-#define ROWS_B_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, c, ldc)
-#define ROWS_N_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, c, ldc)
+#define TN_K_f64(K) tn_small_k_f64(K, n, m, a, lda, g, ldg, d, db)
+#define TN_M_f64(M) tn_small_m_f64(M, n, k, a, lda, g, ldg, d, db)
+#define ROWS_B_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc)
+#define ROWS_N_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, 0, c, ldc)
+#define ROWS_M_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, mask, c, ldc)
 #define DOTS_f32(M) dots_f32(M, n, k, a, lda, bt, ldbt, bias, c, ldc)
-#define TN_K_f32(K) tn_small_k_f32(K, n, m, a, lda, g, ldg, d)
-#define TN_M_f32(M) tn_small_m_f32(M, n, k, a, lda, g, ldg, d)
+#define TN_K_f32(K) tn_small_k_f32(K, n, m, a, lda, g, ldg, d, db)
+#define TN_M_f32(M) tn_small_m_f32(M, n, k, a, lda, g, ldg, d, db)
 
 DEFINE_KERNELS(double, f64)
 DEFINE_KERNELS(float, f32)

@@ -16,6 +16,13 @@ void dyn_rows_f64(long n, long k, long m, const double *a, long lda, const doubl
 void dyn_rows_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
                   const float *bias, float *c, long ldc);
 
+/* The same product without bias, then C[r, j] = 0 where mask[r, j] <= 0 (mask: n x m, contiguous):
+   a layer's input gradient times the derivative of the ReLU before it, in one pass. */
+void dyn_rows_masked_f64(long n, long k, long m, const double *a, long lda, const double *b, long ldb,
+                         const double *mask, double *c, long ldc);
+void dyn_rows_masked_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
+                         const float *mask, float *c, long ldc);
+
 /* C[r, j] = init_j + dot(A[r, :], Bt[j, :]) for m <= DYN_SMALL outputs: the dot product keeps
    16 partial sums (term i goes to sum i mod 16), added pairwise at the end. */
 void dyn_dots_f64(long n, long k, long m, const double *a, long lda, const double *bt, long ldbt,
@@ -23,10 +30,11 @@ void dyn_dots_f64(long n, long k, long m, const double *a, long lda, const doubl
 void dyn_dots_f32(long n, long k, long m, const float *a, long lda, const float *bt, long ldbt,
                   const float *bias, float *c, long ldc);
 
-/* D[i, j] += sum_{r < n} A[r, i] G[r, j] (the sum over r ascending from 0, then added to D), for
-   min(k, m) <= DYN_SMALL; D is k x m contiguous. */
-void dyn_tn_acc_f64(long n, long k, long m, const double *a, long lda, const double *g, long ldg, double *d);
-void dyn_tn_acc_f32(long n, long k, long m, const float *a, long lda, const float *g, long ldg, float *d);
+/* D[i, j] += sum_{r < n} A[r, i] G[r, j] and, when db is not NULL, db[j] += sum_{r < n} G[r, j]
+   (each sum over r ascending from 0, then added), for min(k, m) <= DYN_SMALL; D is k x m
+   contiguous. The bias sums ride along the pass over G. */
+void dyn_tn_acc_f64(long n, long k, long m, const double *a, long lda, const double *g, long ldg, double *d, double *db);
+void dyn_tn_acc_f32(long n, long k, long m, const float *a, long lda, const float *g, long ldg, float *d, float *db);
 
 /* db[j] += G[r, j] for r ascending. */
 void dyn_colsum_acc_f64(long n, long m, const double *g, long ldg, double *db);

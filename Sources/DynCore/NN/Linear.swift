@@ -174,14 +174,31 @@ public final class Linear: Module {
     private func skinnyBackward(_ x: Tensor, _ xm: Tensor, _ gm: Tensor, inputGradient: Bool) throws -> Tensor? {
         let n = xm.shape[0], k = inputSize, m = outputSize
         let (a, lda) = SkinnyKernels.rowsContiguous(xm), (g, ldg) = SkinnyKernels.rowsContiguous(gm)
-        SkinnyKernels.addTransposedProduct(a, lda: lda, g, ldg: ldg, into: gradWeight, n: n, k: k, m: m)
-        if let gradBias { SkinnyKernels.addColumnSums(g, ldg: ldg, into: gradBias, n: n, m: m) }
+        SkinnyKernels.addTransposedProduct(a, lda: lda, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
         guard inputGradient else { return nil }
         let gx = Buffers.reuse(&gradInput, rows: n, cols: k, dtype: weight.dtype)
         // dX = dY W^T: its inner dimension is n_out; W's rows are W^T's columns.
         SkinnyKernels.product(g, lda: ldg, m <= SkinnyKernels.small ? transposedWeight() : weight, ldb: k,
                               bt: m <= SkinnyKernels.small ? nil : weight, bias: nil, into: gx, n: n, k: m, m: k)
         return x.rank == 1 ? try gx.view([inputSize]) : gx
+    }
+
+    /// Backward through this layer and the ReLU in front of it (whose output is x) in one pass:
+    /// the same bits as `backward` then relu's backward, without writing dL/dx in between.
+    /// Returns nil (nothing done) when the shapes do not fit; Sequential then runs both.
+    func backwardThroughReLU(_ x: Tensor, _ gradOutput: Tensor, relu: ElementwiseActivation) throws -> Tensor? {
+        guard isSkinny, outputSize <= SkinnyKernels.small, relu.kind == .relu, let y = relu.output, x === y,
+              x.rank == 2, gradOutput.rank == 2, x.dtype == weight.dtype, x.isContiguous else { return nil }
+        let gm = try matrix(gradOutput, "gradient", columns: outputSize)
+        guard gm.shape[0] == x.shape[0] else {
+            throw TensorError("\(description): backward: gradient has \(gm.shape[0]) rows, the input has \(x.shape[0])")
+        }
+        let n = x.shape[0], k = inputSize, m = outputSize
+        let (g, ldg) = SkinnyKernels.rowsContiguous(gm)
+        SkinnyKernels.addTransposedProduct(x, lda: k, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
+        let gx = Buffers.reuse(&relu.gradInput, rows: n, cols: k, dtype: weight.dtype)
+        SkinnyKernels.maskedProduct(g, lda: ldg, transposedWeight(), ldb: k, mask: y, into: gx, n: n, k: m, m: k)
+        return gx
     }
 
     static func fillRows<T: TensorScalar>(_ y: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, _ b: UnsafePointer<T>) {

@@ -38,19 +38,26 @@ enum SkinnyKernels {
         }
     }
 
-    /// D += A^T G for A (n x k), G (n x m), D (k x m, contiguous), min(k, m) small.
-    static func addTransposedProduct(_ a: Tensor, lda: Int, _ g: Tensor, ldg: Int, into d: Tensor, n: Int, k: Int, m: Int) {
-        switch d.dtype {
-        case .float64: dyn_tn_acc_f64(n, k, m, a.pointer(Double.self), lda, g.pointer(Double.self), ldg, d.pointer(Double.self))
-        case .float32: dyn_tn_acc_f32(n, k, m, a.pointer(Float.self), lda, g.pointer(Float.self), ldg, d.pointer(Float.self))
+    /// C = (A B) with C[r, j] = 0 where mask[r, j] <= 0, for k <= small (mask: n x m, contiguous).
+    static func maskedProduct(_ a: Tensor, lda: Int, _ b: Tensor, ldb: Int, mask: Tensor, into c: Tensor,
+                              n: Int, k: Int, m: Int) {
+        switch c.dtype {
+        case .float64: dyn_rows_masked_f64(n, k, m, a.pointer(Double.self), lda, b.pointer(Double.self), ldb,
+                                           mask.pointer(Double.self), c.pointer(Double.self), m)
+        case .float32: dyn_rows_masked_f32(n, k, m, a.pointer(Float.self), lda, b.pointer(Float.self), ldb,
+                                           mask.pointer(Float.self), c.pointer(Float.self), m)
         }
     }
 
-    /// db[j] += G[r, j] over the rows in order (G has contiguous rows).
-    static func addColumnSums(_ g: Tensor, ldg: Int, into db: Tensor, n: Int, m: Int) {
-        switch db.dtype {
-        case .float64: dyn_colsum_acc_f64(n, m, g.pointer(Double.self), ldg, db.pointer(Double.self))
-        case .float32: dyn_colsum_acc_f32(n, m, g.pointer(Float.self), ldg, db.pointer(Float.self))
+    /// D += A^T G and db += column sums of G (when given), for A (n x k), G (n x m), D (k x m,
+    /// contiguous), min(k, m) small: one pass over G.
+    static func addTransposedProduct(_ a: Tensor, lda: Int, _ g: Tensor, ldg: Int, into d: Tensor, bias db: Tensor?,
+                                     n: Int, k: Int, m: Int) {
+        switch d.dtype {
+        case .float64: dyn_tn_acc_f64(n, k, m, a.pointer(Double.self), lda, g.pointer(Double.self), ldg,
+                                      d.pointer(Double.self), db?.pointer(Double.self))
+        case .float32: dyn_tn_acc_f32(n, k, m, a.pointer(Float.self), lda, g.pointer(Float.self), ldg,
+                                      d.pointer(Float.self), db?.pointer(Float.self))
         }
     }
 
