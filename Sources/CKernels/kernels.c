@@ -27,9 +27,11 @@
 
 #define DEFINE_KERNELS(T, S)                                                                       \
 static inline __attribute__((always_inline)) void rows_##S(const long K, long n, long m,           \
-        const T *a, long lda, const T *b, long ldb, const T *bias, const T *mask, T *c, long ldc) { \
+        const T *a, long lda, const T *b, long ldb, const T *bias, const T *mask, T *c, long ldc,   \
+        T *relu) {                                                                                 \
     for (long r = 0; r < n; r++) {                                                                 \
         T *restrict cr = c + r * ldc;                                                              \
+        T *restrict hr = relu ? relu + r * m : 0;                                                  \
         const T *ar = a + r * lda;                                                                 \
         const T *mr = mask ? mask + r * m : 0;                                                     \
         T x[DYN_SMALL];                                                                            \
@@ -38,8 +40,14 @@ static inline __attribute__((always_inline)) void rows_##S(const long K, long n,
             T s = bias ? bias[j] : 0;                                                              \
             for (long i = 0; i < K; i++) s = s + x[i] * b[i * ldb + j];                            \
             cr[j] = mask ? (mr[j] > 0 ? s : 0) : s;                                                \
+            if (relu) hr[j] = s > 0 ? s : 0;                                                       \
         }                                                                                          \
     }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+MULTI void dyn_rows_relu_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb,   \
+                             const T *bias, T *c, long ldc, T *relu) {                             \
+    SMALL_SWITCH(k, ROWS_R_##S)                                                                    \
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_rows_masked_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb, \
@@ -59,6 +67,10 @@ MULTI void dyn_rows_##S(long n, long k, long m, const T *a, long lda, const T *b
 static inline __attribute__((always_inline)) void dots_##S(const long M, long n, long k,           \
         const T *a, long lda, const T *bt, long ldbt, const T *bias, T *c, long ldc) {             \
     const long k16 = k - k % LANES;                                                                \
+    /* The last k - k16 terms go to the first lanes; zero padding adds exact zeros elsewhere. */   \
+    T btail[DYN_SMALL][LANES], atail[LANES];                                                       \
+    for (long j = 0; j < M; j++)                                                                   \
+        for (long l = 0; l < LANES; l++) btail[j][l] = k16 + l < k ? bt[j * ldbt + k16 + l] : 0;   \
     for (long r = 0; r < n; r++) {                                                                 \
         const T *restrict ar = a + r * lda;                                                        \
         T s[DYN_SMALL][LANES];                                                                     \
@@ -69,9 +81,10 @@ static inline __attribute__((always_inline)) void dots_##S(const long M, long n,
                 for (int l = 0; l < LANES; l++) s[j][l] = s[j][l] + ar[i + l] * bj[l];             \
             }                                                                                      \
         }                                                                                          \
+        for (int l = 0; l < LANES; l++) atail[l] = k16 + l < k ? ar[k16 + l] : 0;                  \
+        for (long j = 0; j < M; j++)                                                               \
+            for (int l = 0; l < LANES; l++) s[j][l] = s[j][l] + atail[l] * btail[j][l];            \
         for (long j = 0; j < M; j++) {                                                             \
-            const T *restrict bj = bt + j * ldbt;                                                  \
-            for (long i = k16; i < k; i++) s[j][i - k16] = s[j][i - k16] + ar[i] * bj[i];          \
             for (int w = LANES / 2; w >= 1; w /= 2)                                                \
                 for (int l = 0; l < w; l++) s[j][l] = s[j][l] + s[j][l + w];                       \
             c[r * ldc + j] = (bias ? bias[j] : 0) + s[j][0];                                       \
@@ -179,15 +192,17 @@ void dyn_transpose_##S(long rows, long cols, const T *in, long ld, T *restrict o
         for (long j = 0; j < cols; j++) out[j * rows + i] = in[i * ld + j];                        \
 }
 
-#define ROWS_B_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc)
-#define ROWS_N_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, 0, c, ldc)
-#define ROWS_M_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, mask, c, ldc)
+#define ROWS_B_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 0)
+#define ROWS_R_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, relu)
+#define ROWS_N_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, 0, c, ldc, 0)
+#define ROWS_M_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, mask, c, ldc, 0)
 #define DOTS_f64(M) dots_f64(M, n, k, a, lda, bt, ldbt, bias, c, ldc)
 #define TN_K_f64(K) tn_small_k_f64(K, n, m, a, lda, g, ldg, d, db)
 #define TN_M_f64(M) tn_small_m_f64(M, n, k, a, lda, g, ldg, d, db)
-#define ROWS_B_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc)
-#define ROWS_N_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, 0, c, ldc)
-#define ROWS_M_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, mask, c, ldc)
+#define ROWS_B_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 0)
+#define ROWS_R_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, relu)
+#define ROWS_N_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, 0, c, ldc, 0)
+#define ROWS_M_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, mask, c, ldc, 0)
 #define DOTS_f32(M) dots_f32(M, n, k, a, lda, bt, ldbt, bias, c, ldc)
 #define TN_K_f32(K) tn_small_k_f32(K, n, m, a, lda, g, ldg, d, db)
 #define TN_M_f32(M) tn_small_m_f32(M, n, k, a, lda, g, ldg, d, db)

@@ -7,7 +7,7 @@ open class ElementwiseActivation: Module {
 
     public let kind: Kind
     /// The output of the last forward and the last gradient input (reused buffers).
-    public private(set) var output: Tensor?
+    public internal(set) var output: Tensor?
     var gradInput: Tensor?
 
     public init(_ kind: Kind) {

@@ -54,10 +54,20 @@ public final class Sequential: Module {
     public override func forward(_ x: Tensor) throws -> Tensor {
         inputs.removeAll(keepingCapacity: true)
         lastInput = nil
-        var h = x
-        for m in modules {
+        var h = x, k = 0
+        while k < modules.count {
             inputs.append(h)
-            h = try m.forward(h)
+            // A Linear -> ReLU pair runs as one fused pass (same bits, same saved state).
+            if k + 1 < modules.count, let linear = modules[k] as? Linear,
+               let relu = modules[k + 1] as? ElementwiseActivation,
+               let (z, y) = try linear.forwardThroughReLU(h, relu: relu) {
+                inputs.append(z)
+                h = y
+                k += 2
+                continue
+            }
+            h = try modules[k].forward(h)
+            k += 1
         }
         lastInput = x
         return h
