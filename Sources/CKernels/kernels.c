@@ -209,3 +209,4 @@ void dyn_transpose_##S(long rows, long cols, const T *in, long ld, T *restrict o
 
 DEFINE_KERNELS(double, f64)
 DEFINE_KERNELS(float, f32)
+
