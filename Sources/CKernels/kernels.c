@@ -28,10 +28,9 @@
 #define DEFINE_KERNELS(T, S)                                                                       \
 static inline __attribute__((always_inline)) void rows_##S(const long K, long n, long m,           \
         const T *a, long lda, const T *b, long ldb, const T *bias, const T *mask, T *c, long ldc,   \
-        T *relu) {                                                                                 \
+        const int relu) {                                                                          \
     for (long r = 0; r < n; r++) {                                                                 \
         T *restrict cr = c + r * ldc;                                                              \
-        T *restrict hr = relu ? relu + r * m : 0;                                                  \
         const T *ar = a + r * lda;                                                                 \
         const T *mr = mask ? mask + r * m : 0;                                                     \
         T x[DYN_SMALL];                                                                            \
@@ -39,14 +38,13 @@ static inline __attribute__((always_inline)) void rows_##S(const long K, long n,
         for (long j = 0; j < m; j++) {                                                             \
             T s = bias ? bias[j] : 0;                                                              \
             for (long i = 0; i < K; i++) s = s + x[i] * b[i * ldb + j];                            \
-            cr[j] = mask ? (mr[j] > 0 ? s : 0) : s;                                                \
-            if (relu) hr[j] = s > 0 ? s : 0;                                                       \
+            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s > 0 ? s : 0) : s;                       \
         }                                                                                          \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_rows_relu_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb,   \
-                             const T *bias, T *c, long ldc, T *relu) {                             \
+                             const T *bias, T *c, long ldc) {                                      \
     SMALL_SWITCH(k, ROWS_R_##S)                                                                    \
 }                                                                                                  \
                                                                                                    \
@@ -193,14 +191,14 @@ void dyn_transpose_##S(long rows, long cols, const T *in, long ld, T *restrict o
 }
 
 #define ROWS_B_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 0)
-#define ROWS_R_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, relu)
+#define ROWS_R_f64(K) rows_f64(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 1)
 #define ROWS_N_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, 0, c, ldc, 0)
 #define ROWS_M_f64(K) rows_f64(K, n, m, a, lda, b, ldb, 0, mask, c, ldc, 0)
 #define DOTS_f64(M) dots_f64(M, n, k, a, lda, bt, ldbt, bias, c, ldc)
 #define TN_K_f64(K) tn_small_k_f64(K, n, m, a, lda, g, ldg, d, db)
 #define TN_M_f64(M) tn_small_m_f64(M, n, k, a, lda, g, ldg, d, db)
 #define ROWS_B_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 0)
-#define ROWS_R_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, relu)
+#define ROWS_R_f32(K) rows_f32(K, n, m, a, lda, b, ldb, bias, 0, c, ldc, 1)
 #define ROWS_N_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, 0, c, ldc, 0)
 #define ROWS_M_f32(K) rows_f32(K, n, m, a, lda, b, ldb, 0, mask, c, ldc, 0)
 #define DOTS_f32(M) dots_f32(M, n, k, a, lda, bt, ldbt, bias, c, ldc)

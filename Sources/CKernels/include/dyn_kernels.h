@@ -16,12 +16,11 @@ void dyn_rows_f64(long n, long k, long m, const double *a, long lda, const doubl
 void dyn_rows_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
                   const float *bias, float *c, long ldc);
 
-/* The same product (bias may be NULL), also writing relu[r, j] = max(C[r, j], 0) (n x m,
-   contiguous): a layer and the ReLU after it in one pass. */
+/* C = max(A B + bias, 0) (bias may be NULL): a layer and the ReLU after it in one pass. */
 void dyn_rows_relu_f64(long n, long k, long m, const double *a, long lda, const double *b, long ldb,
-                       const double *bias, double *c, long ldc, double *relu);
+                       const double *bias, double *c, long ldc);
 void dyn_rows_relu_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
-                       const float *bias, float *c, long ldc, float *relu);
+                       const float *bias, float *c, long ldc);
 
 /* The same product without bias, then C[r, j] = 0 where mask[r, j] <= 0 (mask: n x m, contiguous):
    a layer's input gradient times the derivative of the ReLU before it, in one pass. */

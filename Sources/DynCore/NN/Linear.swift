@@ -183,21 +183,21 @@ public final class Linear: Module {
         return x.rank == 1 ? try gx.view([inputSize]) : gx
     }
 
-    /// Forward through this layer and the ReLU after it in one pass: the same bits and the same
-    /// saved state as the two forwards. Returns (this layer's output, the ReLU's output), or nil
-    /// (nothing done) when the shapes do not fit; Sequential then runs both.
-    func forwardThroughReLU(_ x: Tensor, relu: ElementwiseActivation) throws -> (Tensor, Tensor)? {
+    /// Forward through this layer and the ReLU after it in one pass, writing only the ReLU's
+    /// output h (same bits as the two forwards). The ReLU is recorded as having seen h itself:
+    /// relu(h) = h, so its saved input and output stay consistent, and this layer's backward
+    /// needs only x. Returns h, or nil (nothing done) when the shapes do not fit.
+    func forwardThroughReLU(_ x: Tensor, relu: ElementwiseActivation) throws -> Tensor? {
         guard isSkinny, inputSize <= SkinnyKernels.small, relu.kind == .relu, x.rank == 2 else { return nil }
         let xm = try matrix(x, "input", columns: inputSize)
         let rows = xm.shape[0]
-        let z = Buffers.reuse(&output, rows: rows, cols: outputSize, dtype: weight.dtype)
         let h = Buffers.reuse(&relu.output, rows: rows, cols: outputSize, dtype: weight.dtype)
         let (a, lda) = SkinnyKernels.rowsContiguous(xm)
-        SkinnyKernels.productWithReLU(a, lda: lda, weight, ldb: outputSize, bias: bias, into: z, relu: h,
+        SkinnyKernels.productWithReLU(a, lda: lda, weight, ldb: outputSize, bias: bias, into: h,
                                       n: rows, k: inputSize, m: outputSize)
         lastInput = x
-        relu.lastInput = z
-        return (z, h)
+        relu.lastInput = h
+        return h
     }
 
     /// Backward through this layer and the ReLU in front of it (whose output is x) in one pass:

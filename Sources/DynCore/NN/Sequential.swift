@@ -57,11 +57,12 @@ public final class Sequential: Module {
         var h = x, k = 0
         while k < modules.count {
             inputs.append(h)
-            // A Linear -> ReLU pair runs as one fused pass (same bits, same saved state).
+            // A Linear -> ReLU pair runs as one fused pass (same bits); the ReLU's recorded
+            // input is its own output (see Linear.forwardThroughReLU).
             if k + 1 < modules.count, let linear = modules[k] as? Linear,
                let relu = modules[k + 1] as? ElementwiseActivation,
-               let (z, y) = try linear.forwardThroughReLU(h, relu: relu) {
-                inputs.append(z)
+               let y = try linear.forwardThroughReLU(h, relu: relu) {
+                inputs.append(y)
                 h = y
                 k += 2
                 continue

@@ -38,14 +38,14 @@ enum SkinnyKernels {
         }
     }
 
-    /// C = A B + bias and relu = max(C, 0) in one pass, for k <= small (relu: n x m, contiguous).
+    /// C = max(A B + bias, 0) in one pass, for k <= small.
     static func productWithReLU(_ a: Tensor, lda: Int, _ b: Tensor, ldb: Int, bias: Tensor?, into c: Tensor,
-                                relu: Tensor, n: Int, k: Int, m: Int) {
+                                n: Int, k: Int, m: Int) {
         switch c.dtype {
         case .float64: dyn_rows_relu_f64(n, k, m, a.pointer(Double.self), lda, b.pointer(Double.self), ldb,
-                                         bias?.pointer(Double.self), c.pointer(Double.self), m, relu.pointer(Double.self))
+                                         bias?.pointer(Double.self), c.pointer(Double.self), m)
         case .float32: dyn_rows_relu_f32(n, k, m, a.pointer(Float.self), lda, b.pointer(Float.self), ldb,
-                                         bias?.pointer(Float.self), c.pointer(Float.self), m, relu.pointer(Float.self))
+                                         bias?.pointer(Float.self), c.pointer(Float.self), m)
         }
     }
 
