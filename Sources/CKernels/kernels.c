@@ -170,13 +170,6 @@ MULTI void dyn_tn_acc_##S(long n, long k, long m, const T *a, long lda, const T 
     else { SMALL_SWITCH(m, TN_M_##S) }                                                             \
 }                                                                                                  \
                                                                                                    \
-MULTI void dyn_colsum_acc_##S(long n, long m, const T *g, long ldg, T *restrict db) {              \
-    for (long r = 0; r < n; r++) {                                                                 \
-        const T *restrict gr = g + r * ldg;                                                        \
-        for (long j = 0; j < m; j++) db[j] = db[j] + gr[j];                                        \
-    }                                                                                              \
-}                                                                                                  \
-                                                                                                   \
 MULTI void dyn_relu_##S(long count, const T *x, T *y) {                                                                    \
     for (long i = 0; i < count; i++) y[i] = x[i] > 0 ? x[i] : 0;                                   \
 }                                                                                                  \

@@ -42,10 +42,6 @@ void dyn_dots_f32(long n, long k, long m, const float *a, long lda, const float 
 void dyn_tn_acc_f64(long n, long k, long m, const double *a, long lda, const double *g, long ldg, double *d, double *db);
 void dyn_tn_acc_f32(long n, long k, long m, const float *a, long lda, const float *g, long ldg, float *d, float *db);
 
-/* db[j] += G[r, j] for r ascending. */
-void dyn_colsum_acc_f64(long n, long m, const double *g, long ldg, double *db);
-void dyn_colsum_acc_f32(long n, long m, const float *g, long ldg, float *db);
-
 /* y = max(x, 0) (NaN -> 0); gx = y > 0 ? g : 0. */
 void dyn_relu_f64(long count, const double *x, double *y);
 void dyn_relu_f32(long count, const float *x, float *y);

@@ -205,7 +205,8 @@ public final class Linear: Module {
     /// Returns nil (nothing done) when the shapes do not fit; Sequential then runs both.
     func backwardThroughReLU(_ x: Tensor, _ gradOutput: Tensor, relu: ElementwiseActivation) throws -> Tensor? {
         guard isSkinny, outputSize <= SkinnyKernels.small, relu.kind == .relu, let y = relu.output, x === y,
-              x.rank == 2, gradOutput.rank == 2, x.dtype == weight.dtype, x.isContiguous else { return nil }
+              x.rank == 2, x.shape[1] == inputSize, gradOutput.rank == 2, x.dtype == weight.dtype,
+              x.isContiguous else { return nil }
         let gm = try matrix(gradOutput, "gradient", columns: outputSize)
         guard gm.shape[0] == x.shape[0] else {
             throw TensorError("\(description): backward: gradient has \(gm.shape[0]) rows, the input has \(x.shape[0])")
