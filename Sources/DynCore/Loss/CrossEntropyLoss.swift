@@ -30,11 +30,13 @@ public final class CrossEntropyLoss: Loss {
             if arg == label { correct += 1 }
             let shift = m.isFinite ? m.double : 0
             var s = 0.0
+            // exp(0) = 1 exactly: the row maximum's term needs no call.
+            let top = m.isFinite ? arg : -1
             if let grad {
                 let g = grad + r * c
-                for j in 0..<c { let e = Foundation.exp(row[j].double - shift); g[j] = T(e); s += e }
+                for j in 0..<c { let e = j == top ? 1 : Foundation.exp(row[j].double - shift); g[j] = T(e); s += e }
             } else {
-                for j in 0..<c { s += Foundation.exp(row[j].double - shift) }
+                for j in 0..<c { s += j == top ? 1 : Foundation.exp(row[j].double - shift) }
             }
             let rowLoss = shift + Foundation.log(s) - row[label].double
             let wy = w?[label] ?? 1

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The element-wise activations (ReLU, Tanh, Sigmoid): y = f(x) for tensors of any shape, with
 /// backward computed from the saved output y (f'(x) is a function of y for all three).
 open class ElementwiseActivation: Module {
@@ -5,7 +7,7 @@ open class ElementwiseActivation: Module {
 
     public let kind: Kind
     /// The output of the last forward and the last gradient input (reused buffers).
-    public private(set) var output: Tensor?
+    public internal(set) var output: Tensor?
     var gradInput: Tensor?
 
     public init(_ kind: Kind) {
@@ -40,7 +42,14 @@ open class ElementwiseActivation: Module {
 
     static func forwardKernel<T: TensorScalar>(_ kind: Kind, _ x: Tensor, _ y: Tensor, _ t: T.Type) {
         switch kind {
-        case .relu: ElementLoops.map(x, into: y, T.self) { $0 > 0 ? $0 : 0 }
+        case .relu:
+            // The C kernel is vectorized for the CPU at hand (same bits as the closure).
+            let xc = x.isContiguous ? x : x.clone()
+            switch T.self {
+            case is Double.Type: dyn_relu_f64(y.count, xc.pointer(Double.self), y.pointer(Double.self))
+            case is Float.Type: dyn_relu_f32(y.count, xc.pointer(Float.self), y.pointer(Float.self))
+            default: ElementLoops.map(xc, into: y, T.self) { $0 > 0 ? $0 : 0 }
+            }
         case .tanh: ElementLoops.map(x, into: y, T.self) { T.tanh($0) }
         case .sigmoid:
             // Two branches keep exp from overflowing for large |x|.
@@ -54,7 +63,13 @@ open class ElementwiseActivation: Module {
 
     static func backwardKernel<T: TensorScalar>(_ kind: Kind, _ g: Tensor, _ y: Tensor, _ gx: Tensor, _ t: T.Type) {
         switch kind {
-        case .relu: ElementLoops.zip(g, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
+        case .relu:
+            let gc = g.isContiguous ? g : g.clone()
+            switch T.self {
+            case is Double.Type: dyn_relu_backward_f64(gx.count, gc.pointer(Double.self), y.pointer(Double.self), gx.pointer(Double.self))
+            case is Float.Type: dyn_relu_backward_f32(gx.count, gc.pointer(Float.self), y.pointer(Float.self), gx.pointer(Float.self))
+            default: ElementLoops.zip(gc, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
+            }
         case .tanh: ElementLoops.zip(g, y, into: gx, T.self) { $0 * (1 - $1 * $1) }
         case .sigmoid: ElementLoops.zip(g, y, into: gx, T.self) { $0 * $1 * (1 - $1) }
         }

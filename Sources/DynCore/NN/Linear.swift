@@ -15,6 +15,7 @@ public final class Linear: Module {
     private var weightT: Tensor
     private var output: Tensor?
     private var gradInput: Tensor?
+    private var weightTCopy: Tensor?
 
     /// A layer initialized from the global generator (`tensor.seed` makes it reproducible).
     public convenience init(_ nIn: Int, _ nOut: Int, init scheme: WeightInit = .glorotNormal, bias: Bool = true) throws {
@@ -108,6 +109,13 @@ public final class Linear: Module {
         let xm = try matrix(x, "input", columns: inputSize)
         let rows = xm.shape[0]
         let y = Buffers.reuse(&output, rows: rows, cols: outputSize, dtype: weight.dtype)
+        if isSkinny {
+            let (a, lda) = SkinnyKernels.rowsContiguous(xm)
+            SkinnyKernels.product(a, lda: lda, weight, ldb: outputSize, bt: inputSize > SkinnyKernels.small ? transposedWeight() : nil,
+                                  bias: bias, into: y, n: rows, k: inputSize, m: outputSize)
+            lastInput = x
+            return x.rank == 1 ? try y.view([outputSize]) : y
+        }
         if let bias {
             switch weight.dtype {
             case .float64: Linear.fillRows(y.pointer(Double.self), rows, outputSize, bias.pointer(Double.self))
@@ -138,6 +146,7 @@ public final class Linear: Module {
         guard g.shape[0] == xm.shape[0] else {
             throw TensorError("\(description): backward: gradient has \(g.shape[0]) rows, the input has \(xm.shape[0])")
         }
+        if isSkinny { return try skinnyBackward(x, xm, g, inputGradient: inputGradient) }
         Tensor.gemm(try xm.t(), g, into: gradWeight, alpha: 1, beta: 1)
         if let gradBias {
             switch weight.dtype {
@@ -149,6 +158,65 @@ public final class Linear: Module {
         let gx = Buffers.reuse(&gradInput, rows: xm.shape[0], cols: inputSize, dtype: weight.dtype)
         Tensor.gemm(g, weightT, into: gx, alpha: 1, beta: 0)
         return x.rank == 1 ? try gx.view([inputSize]) : gx
+    }
+
+    /// Layers with a tiny side (n_in or n_out <= 8) skip BLAS (see SkinnyKernels).
+    private var isSkinny: Bool { SkinnyKernels.applies(inputs: inputSize, outputs: outputSize) }
+
+    /// W^T (n_out x n_in, contiguous), refreshed from the current weight at every call.
+    private func transposedWeight() -> Tensor {
+        let t = Buffers.reuse(&weightTCopy, rows: outputSize, cols: inputSize, dtype: weight.dtype)
+        SkinnyKernels.transpose(weight, ld: outputSize, into: t)
+        return t
+    }
+
+    /// dW += X^T dY, db += column sums of dY, dX = dY W^T through the skinny kernels.
+    private func skinnyBackward(_ x: Tensor, _ xm: Tensor, _ gm: Tensor, inputGradient: Bool) throws -> Tensor? {
+        let n = xm.shape[0], k = inputSize, m = outputSize
+        let (a, lda) = SkinnyKernels.rowsContiguous(xm), (g, ldg) = SkinnyKernels.rowsContiguous(gm)
+        SkinnyKernels.addTransposedProduct(a, lda: lda, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
+        guard inputGradient else { return nil }
+        let gx = Buffers.reuse(&gradInput, rows: n, cols: k, dtype: weight.dtype)
+        // dX = dY W^T: its inner dimension is n_out; W's rows are W^T's columns.
+        SkinnyKernels.product(g, lda: ldg, m <= SkinnyKernels.small ? transposedWeight() : weight, ldb: k,
+                              bt: m <= SkinnyKernels.small ? nil : weight, bias: nil, into: gx, n: n, k: m, m: k)
+        return x.rank == 1 ? try gx.view([inputSize]) : gx
+    }
+
+    /// Forward through this layer and the ReLU after it in one pass, writing only the ReLU's
+    /// output h (same bits as the two forwards). The ReLU is recorded as having seen h itself:
+    /// relu(h) = h, so its saved input and output stay consistent, and this layer's backward
+    /// needs only x. Returns h, or nil (nothing done) when the shapes do not fit.
+    func forwardThroughReLU(_ x: Tensor, relu: ElementwiseActivation) throws -> Tensor? {
+        guard isSkinny, inputSize <= SkinnyKernels.small, relu.kind == .relu, x.rank == 2 else { return nil }
+        let xm = try matrix(x, "input", columns: inputSize)
+        let rows = xm.shape[0]
+        let h = Buffers.reuse(&relu.output, rows: rows, cols: outputSize, dtype: weight.dtype)
+        let (a, lda) = SkinnyKernels.rowsContiguous(xm)
+        SkinnyKernels.productWithReLU(a, lda: lda, weight, ldb: outputSize, bias: bias, into: h,
+                                      n: rows, k: inputSize, m: outputSize)
+        lastInput = x
+        relu.lastInput = h
+        return h
+    }
+
+    /// Backward through this layer and the ReLU in front of it (whose output is x) in one pass:
+    /// the same bits as `backward` then relu's backward, without writing dL/dx in between.
+    /// Returns nil (nothing done) when the shapes do not fit; Sequential then runs both.
+    func backwardThroughReLU(_ x: Tensor, _ gradOutput: Tensor, relu: ElementwiseActivation) throws -> Tensor? {
+        guard isSkinny, outputSize <= SkinnyKernels.small, relu.kind == .relu, let y = relu.output, x === y,
+              x.rank == 2, x.shape[1] == inputSize, gradOutput.rank == 2, x.dtype == weight.dtype,
+              x.isContiguous else { return nil }
+        let gm = try matrix(gradOutput, "gradient", columns: outputSize)
+        guard gm.shape[0] == x.shape[0] else {
+            throw TensorError("\(description): backward: gradient has \(gm.shape[0]) rows, the input has \(x.shape[0])")
+        }
+        let n = x.shape[0], k = inputSize, m = outputSize
+        let (g, ldg) = SkinnyKernels.rowsContiguous(gm)
+        SkinnyKernels.addTransposedProduct(x, lda: k, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
+        let gx = Buffers.reuse(&relu.gradInput, rows: n, cols: k, dtype: weight.dtype)
+        SkinnyKernels.maskedProduct(g, lda: ldg, transposedWeight(), ldb: k, mask: y, into: gx, n: n, k: m, m: k)
+        return gx
     }
 
     static func fillRows<T: TensorScalar>(_ y: UnsafeMutablePointer<T>, _ rows: Int, _ cols: Int, _ b: UnsafePointer<T>) {

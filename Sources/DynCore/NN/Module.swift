@@ -60,7 +60,7 @@ open class Module {
     /// The dtype of the parameters (float64 for a module without parameters).
     public var dtype: DType { parameters.first?.dtype ?? .float64 }
 
-    public func zeroGrad() { for g in gradients { g.fill(0) } }
+    public func zeroGrad() { for g in gradients { g.zeroFill() } }
 
     public var numParameters: Int { parameters.reduce(0) { $0 + $1.count } }
 

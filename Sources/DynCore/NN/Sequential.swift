@@ -54,10 +54,21 @@ public final class Sequential: Module {
     public override func forward(_ x: Tensor) throws -> Tensor {
         inputs.removeAll(keepingCapacity: true)
         lastInput = nil
-        var h = x
-        for m in modules {
+        var h = x, k = 0
+        while k < modules.count {
             inputs.append(h)
-            h = try m.forward(h)
+            // A Linear -> ReLU pair runs as one fused pass (same bits); the ReLU's recorded
+            // input is its own output (see Linear.forwardThroughReLU).
+            if k + 1 < modules.count, let linear = modules[k] as? Linear,
+               let relu = modules[k + 1] as? ElementwiseActivation,
+               let y = try linear.forwardThroughReLU(h, relu: relu) {
+                inputs.append(y)
+                h = y
+                k += 2
+                continue
+            }
+            h = try modules[k].forward(h)
+            k += 1
         }
         lastInput = x
         return h
@@ -65,11 +76,19 @@ public final class Sequential: Module {
 
     public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
         try ensureForward(x)
-        var g = gradOutput
-        for k in stride(from: modules.count - 1, through: 0, by: -1) {
-            g = try modules[k].backward(inputs[k], g)
-        }
+        var g = gradOutput, k = modules.count - 1
+        while k >= 0 { (g, k) = try backwardStep(k, g) }
         return g
+    }
+
+    /// Backward through modules[k], or through a ReLU -> Linear pair ending at k in one fused
+    /// pass (same bits); returns the gradient and the next module to go through.
+    private func backwardStep(_ k: Int, _ g: Tensor) throws -> (Tensor, Int) {
+        if k >= 1, let linear = modules[k] as? Linear, let relu = modules[k - 1] as? ElementwiseActivation,
+           relu.lastInput === inputs[k - 1], let gx = try linear.backwardThroughReLU(inputs[k], g, relu: relu) {
+            return (gx, k - 2)
+        }
+        return (try modules[k].backward(inputs[k], g), k - 1)
     }
 
     /// Backward through all children but the first, which only accumulates its parameter
@@ -77,11 +96,9 @@ public final class Sequential: Module {
     public override func accumulateParameterGradients(_ x: Tensor, _ gradOutput: Tensor) throws {
         try ensureForward(x)
         guard !modules.isEmpty else { return }
-        var g = gradOutput
-        for k in stride(from: modules.count - 1, through: 1, by: -1) {
-            g = try modules[k].backward(inputs[k], g)
-        }
-        try modules[0].accumulateParameterGradients(inputs[0], g)
+        var g = gradOutput, k = modules.count - 1
+        while k >= 1 { (g, k) = try backwardStep(k, g) }
+        if k == 0 { try modules[0].accumulateParameterGradients(inputs[0], g) }
     }
 }
 

@@ -51,7 +51,7 @@ public class Optimizer {
     }
 
     /// Sets every gradient of the module to zero.
-    public func zeroGrad() { for g in gradients { g.fill(0) } }
+    public func zeroGrad() { for g in gradients { g.zeroFill() } }
 
     /// Updates parameter k after stepCount was increased. Subclasses dispatch on the dtype to a
     /// generic kernel, so each kernel is specialized for Double and Float.
