@@ -2,9 +2,8 @@
 /// the first half of each period and falls back over the second half.
 /// With s = 2(A-1)/T: 1 + tau*s for tau < T/2, else 2A - tau*s - 1 (evaluated in exactly
 /// that order, as the paper's reference code does, so weights match it bit for bit).
-public final class TriangularSchedule: WeightSchedule {
+public final class TriangularSchedule: CycleSchedule {
     public let cycle: FocusCycle
-    public var classes: Int { cycle.classes }
     let slope: Double
 
     public init(_ cycle: FocusCycle) {
@@ -16,15 +15,5 @@ public final class TriangularSchedule: WeightSchedule {
     public func rawWeight(tau: Int) -> Double {
         let t = Double(tau)
         return t < Double(cycle.period) / 2 ? 1 + t * slope : 2 * cycle.amplitude - t * slope - 1
-    }
-
-    public func weights(step: Int, into w: UnsafeMutableBufferPointer<Double>) throws {
-        try validate(step: step, buffer: w)
-        cycle.fill(w, step: step, raw: rawWeight)
-    }
-
-    public func focus(step: Int) throws -> Int? {
-        guard step >= 1 else { throw TensorError("schedule: step must be >= 1, got \(step)") }
-        return cycle.focus(step)
     }
 }
