@@ -88,7 +88,8 @@ public final class Trainer {
             if interrupted?() == true { throw TensorError("interrupted") }
             if let schedule {
                 try weights.withUnsafeMutableBufferPointer { try schedule.weights(step: step, into: $0) }
-                for c in 0..<classes { weightsTensor.setValue(weights[c], at: [c]) }
+                let wp = weightsTensor.pointer(Double.self)  // contiguous float64, no per-step arrays
+                for c in 0..<classes { wp[c] = weights[c] }
                 try loss.setWeights(weightsTensor)
             }
             let (bx, by) = sampler.isFullBatch ? (x, labels) : batches.gather(x, labels, rows: sampler.next())
@@ -142,12 +143,13 @@ public final class Trainer {
 
     /// Accuracy of each class on a batch, from the output rows' argmax (first on ties).
     static func classAccuracy(_ output: Tensor, _ labels: [Int], _ classes: Int) -> [Double] {
+        let out = output.converted(to: .float64)
+        let rows = out.isContiguous ? out : out.clone()
+        let p = rows.pointer(Double.self), c = rows.shape[1]
         var correct = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
-        let c = output.shape[1]
         for (r, y) in labels.enumerated() {
             var best = 0
-            var bestValue = output.value(at: [r, 0])
-            for j in 1..<max(c, 1) { let v = output.value(at: [r, j]); if v > bestValue { bestValue = v; best = j } }
+            for j in 1..<max(c, 1) where p[r * c + j] > p[r * c + best] { best = j }
             total[y] += 1
             if best == y { correct[y] += 1 }
         }
