@@ -52,4 +52,30 @@ void dyn_relu_backward_f32(long count, const float *g, const float *y, float *gx
 void dyn_transpose_f64(long rows, long cols, const double *in, long ld, double *out);
 void dyn_transpose_f32(long rows, long cols, const float *in, long ld, float *out);
 
+/* What a cross-entropy pass adds up, in row order: the per-row losses, the per-row losses
+   times their class weights, and the rows whose first largest logit is at the label. */
+typedef struct { double loss, weighted; long correct; } dyn_ce_sums;
+
+/* Cross-entropy of the logit rows x (n x c, contiguous) against labels y (0-based, checked by
+   the caller), with class weights w (NULL: all ones): row loss = log sum_j exp(x_j - max) + max
+   - x_y, in double for both dtypes. grad, when not NULL, receives the gradient of the weighted
+   mean (w[y] / n) (softmax(x) - onehot(y)). The caller divides the sums by n. */
+dyn_ce_sums dyn_cross_entropy_f64(long n, long c, const double *x, const long *y, const double *w, double *grad);
+dyn_ce_sums dyn_cross_entropy_f32(long n, long c, const float *x, const long *y, const double *w, float *grad);
+
+/* One training step's forward, loss and backward for x -> Linear(k -> h) -> ReLU ->
+   Linear(h -> m) -> cross-entropy, float64, with k, m <= DYN_SMALL < h, as one pass over slices
+   of rows whose hidden activations stay in the L1 cache. The same bits as the module-by-module
+   path (dyn_rows_relu, dyn_dots, dyn_cross_entropy, dyn_tn_acc, dyn_rows_masked, dyn_tn_acc):
+   every value is computed with the same additions in the same order, and every sum over rows
+   runs in row order across slices. w1: k x h, w2: h x m (row-major, contiguous); b1, b2 may be
+   NULL (then gb1, gb2 must be too). Writes the logits (n x m); adds the parameter gradients
+   into gw1, gb1, gw2, gb2; returns the loss sums (divide by n).
+   work: dyn_mlp2_work_size(k, h, m) doubles. */
+long dyn_mlp2_work_size(long k, long h, long m);
+dyn_ce_sums dyn_mlp2_step_f64(long n, long k, long h, long m, const double *x, long ldx,
+                              const double *w1, const double *b1, const double *w2, const double *b2,
+                              const long *y, const double *class_weights, double *logits,
+                              double *gw1, double *gb1, double *gw2, double *gb2, double *work);
+
 #endif

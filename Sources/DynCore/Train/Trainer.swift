@@ -76,6 +76,7 @@ public final class Trainer {
         var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
         var batches = BatchBuffers()
         var gradient: Tensor? = nil
+        let fused = FusedMLPStep(model: model, loss: loss)
         var progress = ProgressLine(total: config.steps, enabled: config.progress)
         defer { progress.finish() }
         let log = try config.logPath.map {
@@ -92,19 +93,7 @@ public final class Trainer {
                 for c in 0..<classes { wp[c] = weights[c] }
                 try loss.setWeights(weightsTensor)
             }
-            let (bx, by) = sampler.isFullBatch ? (x, labels) : batches.gather(x, labels, rows: sampler.next())
-            let output = try model.forward(bx)
-            if gradient == nil || gradient!.shape != output.shape || gradient!.dtype != output.dtype {
-                gradient = Tensor(uninitialized: output.shape, dtype: output.dtype)
-            }
-            let evaluation = try loss.evaluate(output, labels: by, gradient: gradient)
-            let recorded = (step - 1) % config.every == 0
-            var record: StepRecord? = nil
-            if recorded {
-                record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
-                                    accuracy: Double(evaluation.correct) / Double(by.count), weights: weights,
-                                    classAccuracy: onRecord == nil ? [] : Trainer.classAccuracy(output, by, classes))
-            }
+            // Diagnostics first: they may run the model and use its gradient buffers.
             var measured: (top: [Double], ntkMax: Double?)? = nil
             if let analysis, (step - 1) % analysis.every == 0 {
                 measured = try analysis.measure(step)
@@ -112,8 +101,27 @@ public final class Trainer {
                 history.hessianTop.append(measured!.top)
                 history.ntkMax.append(measured!.ntkMax ?? .nan)
             }
+            let (bx, by) = sampler.isFullBatch ? (x, labels) : batches.gather(x, labels, rows: sampler.next())
+            let output: Tensor, evaluation: LossEvaluation
             model.zeroGrad()
-            try model.accumulateParameterGradients(bx, gradient!)
+            if let fused, fused.applies(to: bx) {
+                evaluation = fused.run(bx, labels: by)
+                output = fused.logits!
+            } else {
+                output = try model.forward(bx)
+                if gradient == nil || gradient!.shape != output.shape || gradient!.dtype != output.dtype {
+                    gradient = Tensor(uninitialized: output.shape, dtype: output.dtype)
+                }
+                evaluation = try loss.evaluate(output, labels: by, gradient: gradient)
+                try model.accumulateParameterGradients(bx, gradient!)
+            }
+            let recorded = (step - 1) % config.every == 0
+            var record: StepRecord? = nil
+            if recorded {
+                record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
+                                    accuracy: Double(evaluation.correct) / Double(by.count), weights: weights,
+                                    classAccuracy: onRecord == nil ? [] : Trainer.classAccuracy(output, by, classes))
+            }
             if recorded, let validation {
                 let vo = try model.forward(validation.x)
                 let ve = try loss.evaluate(vo, labels: validation.labels, gradient: nil)

@@ -1,0 +1,195 @@
+/* Building blocks shared by the kernels (kernels.c, cross_entropy.c, mlp_step.c): inline loops
+   over a range of rows whose tiny dimension is a compile-time constant. Every block fixes its
+   order of additions in the source, so a caller that runs a block once over all rows and one
+   that runs it over consecutive slices of rows get the same bits. */
+#ifndef DYN_BLOCKS_H
+#define DYN_BLOCKS_H
+
+#include "dyn_kernels.h"
+#include <math.h>
+
+/* No reassociation and no contraction into FMA: every clone computes the same bits. */
+#pragma STDC FP_CONTRACT OFF
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
+/* Each public kernel is built for AVX-512, AVX2 and baseline x86-64, picked at load time. */
+#if defined(__x86_64__) && defined(__linux__)
+#define MULTI __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MULTI
+#endif
+
+#define INLINE static inline __attribute__((always_inline))
+#define LANES 16
+#define BLOCK 32
+
+/* Calls F(K) with K a compile-time constant 1...8 equal to k, so that loops over the tiny
+   dimension unroll and their sums stay in registers. */
+#define SMALL_SWITCH(k, F) switch (k) { case 1: F(1); break; case 2: F(2); break; case 3: F(3); break; \
+    case 4: F(4); break; case 5: F(5); break; case 6: F(6); break; case 7: F(7); break; default: F(8); break; }
+
+#define DEFINE_BLOCKS(T, S)                                                                        \
+/* C[r, j] = init_j + sum_{i < K} A[r, i] B[i, j] (i ascending), then the ReLU, or zero where   \
+   mask[r, j] <= 0 (mask: n x m contiguous). */                                                    \
+INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T *b, long ldb,     \
+                     const T *bias, const T *mask, T *c, long ldc, const int relu) {               \
+    for (long r = 0; r < n; r++) {                                                                 \
+        T *restrict cr = c + r * ldc;                                                              \
+        const T *ar = a + r * lda;                                                                 \
+        const T *mr = mask ? mask + r * m : 0;                                                     \
+        T x[DYN_SMALL];                                                                            \
+        for (long i = 0; i < K; i++) x[i] = ar[i];                                                 \
+        for (long j = 0; j < m; j++) {                                                             \
+            T s = bias ? bias[j] : 0;                                                              \
+            for (long i = 0; i < K; i++) s = s + x[i] * b[i * ldb + j];                            \
+            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s > 0 ? s : 0) : s;                       \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+/* C[r, j] = init_j + dot(A[r, :], Bt[j, :]) for j < M: term i goes to partial sum i mod 16,    \
+   the partial sums are added pairwise at the end. */                                             \
+INLINE void dots_##S(const long M, long n, long k, const T *a, long lda, const T *bt, long ldbt,   \
+                     const T *bias, T *c, long ldc) {                                              \
+    const long k16 = k - k % LANES;                                                                \
+    /* The last k - k16 terms go to the first lanes; zero padding adds exact zeros elsewhere. */   \
+    T btail[DYN_SMALL][LANES], atail[LANES];                                                       \
+    for (long j = 0; j < M; j++)                                                                   \
+        for (long l = 0; l < LANES; l++) btail[j][l] = k16 + l < k ? bt[j * ldbt + k16 + l] : 0;   \
+    for (long r = 0; r < n; r++) {                                                                 \
+        const T *restrict ar = a + r * lda;                                                        \
+        T s[DYN_SMALL][LANES];                                                                     \
+        for (long j = 0; j < M; j++) for (int l = 0; l < LANES; l++) s[j][l] = 0;                  \
+        for (long i = 0; i < k16; i += LANES) {                                                    \
+            for (long j = 0; j < M; j++) {                                                         \
+                const T *restrict bj = bt + j * ldbt + i;                                          \
+                for (int l = 0; l < LANES; l++) s[j][l] = s[j][l] + ar[i + l] * bj[l];             \
+            }                                                                                      \
+        }                                                                                          \
+        for (int l = 0; l < LANES; l++) atail[l] = k16 + l < k ? ar[k16 + l] : 0;                  \
+        for (long j = 0; j < M; j++)                                                               \
+            for (int l = 0; l < LANES; l++) s[j][l] = s[j][l] + atail[l] * btail[j][l];            \
+        for (long j = 0; j < M; j++) {                                                             \
+            for (int w = LANES / 2; w >= 1; w /= 2)                                                \
+                for (int l = 0; l < w; l++) s[j][l] = s[j][l] + s[j][l + w];                       \
+            c[r * ldc + j] = (bias ? bias[j] : 0) + s[j][0];                                       \
+        }                                                                                          \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+/* Sums over rows r ascending of A[r, i] G[r, j] (into D[i, j], k x m) and of G[r, j] (into     \
+   db[j]). carry = 0: each sum starts at 0 and is then added to D; carry = 1: each sum starts   \
+   at D's value and is stored back, so slices of rows run one after another continue the       \
+   same sums. This one is for a small K: register block acc[i][jj] along G's rows. */           \
+INLINE void tn_small_k_##S(const long K, long n, long m, const T *a, long lda, const T *g,        \
+                           long ldg, T *d, T *db, const int carry) {                               \
+    for (long j0 = 0; j0 < m; j0 += BLOCK) {                                                       \
+        const long len = m - j0 < BLOCK ? m - j0 : BLOCK;                                          \
+        T acc[DYN_SMALL][BLOCK], accb[BLOCK];                                                      \
+        for (long i = 0; i < K; i++)                                                               \
+            for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = carry && jj < len ? d[i * m + j0 + jj] : 0; \
+        for (long jj = 0; jj < BLOCK; jj++) accb[jj] = carry && db && jj < len ? db[j0 + jj] : 0;  \
+        if (len == BLOCK) {                                                                        \
+            for (long r = 0; r < n; r++) {                                                         \
+                const T *restrict gr = g + r * ldg + j0;                                           \
+                if (db) for (long jj = 0; jj < BLOCK; jj++) accb[jj] = accb[jj] + gr[jj];          \
+                for (long i = 0; i < K; i++) {                                                     \
+                    const T x = a[r * lda + i];                                                    \
+                    for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = acc[i][jj] + x * gr[jj];      \
+                }                                                                                  \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (long r = 0; r < n; r++) {                                                         \
+                const T *restrict gr = g + r * ldg + j0;                                           \
+                if (db) for (long jj = 0; jj < len; jj++) accb[jj] = accb[jj] + gr[jj];            \
+                for (long i = 0; i < K; i++) {                                                     \
+                    const T x = a[r * lda + i];                                                    \
+                    for (long jj = 0; jj < len; jj++) acc[i][jj] = acc[i][jj] + x * gr[jj];        \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (long i = 0; i < K; i++)                                                               \
+            for (long jj = 0; jj < len; jj++)                                                      \
+                d[i * m + j0 + jj] = carry ? acc[i][jj] : d[i * m + j0 + jj] + acc[i][jj];         \
+        if (db) for (long jj = 0; jj < len; jj++) db[j0 + jj] = carry ? accb[jj] : db[j0 + jj] + accb[jj]; \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+/* The same sums for a small M: register block acc[j][ii] along A's rows. */                      \
+INLINE void tn_small_m_##S(const long M, long n, long k, const T *a, long lda, const T *g,        \
+                           long ldg, T *d, T *db, const int carry) {                               \
+    if (db) {                                                                                      \
+        T accb[DYN_SMALL];                                                                         \
+        for (long j = 0; j < M; j++) accb[j] = carry ? db[j] : 0;                                  \
+        for (long r = 0; r < n; r++)                                                               \
+            for (long j = 0; j < M; j++) accb[j] = accb[j] + g[r * ldg + j];                       \
+        for (long j = 0; j < M; j++) db[j] = carry ? accb[j] : db[j] + accb[j];                    \
+    }                                                                                              \
+    for (long i0 = 0; i0 < k; i0 += BLOCK) {                                                       \
+        const long len = k - i0 < BLOCK ? k - i0 : BLOCK;                                          \
+        T acc[DYN_SMALL][BLOCK];                                                                   \
+        for (long j = 0; j < M; j++)                                                               \
+            for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = carry && ii < len ? d[(i0 + ii) * M + j] : 0; \
+        if (len == BLOCK) {                                                                        \
+            for (long r = 0; r < n; r++) {                                                         \
+                const T *restrict ar = a + r * lda + i0;                                           \
+                for (long j = 0; j < M; j++) {                                                     \
+                    const T x = g[r * ldg + j];                                                    \
+                    for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = acc[j][ii] + x * ar[ii];      \
+                }                                                                                  \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (long r = 0; r < n; r++) {                                                         \
+                const T *restrict ar = a + r * lda + i0;                                           \
+                for (long j = 0; j < M; j++) {                                                     \
+                    const T x = g[r * ldg + j];                                                    \
+                    for (long ii = 0; ii < len; ii++) acc[j][ii] = acc[j][ii] + x * ar[ii];        \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (long ii = 0; ii < len; ii++)                                                          \
+            for (long j = 0; j < M; j++)                                                           \
+                d[(i0 + ii) * M + j] = carry ? acc[j][ii] : d[(i0 + ii) * M + j] + acc[j][ii];     \
+    }                                                                                              \
+}                                                                                                  \
+                                                                                                   \
+/* Cross-entropy of logit rows x (n x c) against labels y, with class weights w (NULL: ones);  \
+   sums in double whatever T is (see dyn_cross_entropy_f64). Adds each row's loss to sums in   \
+   row order; grad (n x c), when not NULL, receives (w[y] / total_rows) (softmax - onehot). */ \
+INLINE void ce_rows_##S(long n, long c, const T *x, const long *y, const double *w, double inv_rows, \
+                        T *grad, dyn_ce_sums *sums) {                                              \
+    for (long r = 0; r < n; r++) {                                                                 \
+        const T *row = x + r * c;                                                                  \
+        T mx = row[0];                                                                             \
+        long arg = 0;                                                                              \
+        for (long j = 1; j < c; j++) if (row[j] > mx) { mx = row[j]; arg = j; }                    \
+        const long label = y[r];                                                                   \
+        if (arg == label) sums->correct += 1;                                                      \
+        const double shift = isfinite(mx) ? (double)mx : 0;                                        \
+        /* exp(0) = 1 exactly: the row maximum's term needs no call. */                           \
+        const long top = isfinite(mx) ? arg : -1;                                                  \
+        double s = 0;                                                                              \
+        T *g = grad ? grad + r * c : 0;                                                            \
+        for (long j = 0; j < c; j++) {                                                             \
+            const double e = j == top ? 1 : exp((double)row[j] - shift);                           \
+            if (g) g[j] = (T)e;                                                                    \
+            s = s + e;                                                                             \
+        }                                                                                          \
+        const double row_loss = shift + log(s) - (double)row[label];                               \
+        const double wy = w ? w[label] : 1;                                                        \
+        sums->loss = sums->loss + row_loss;                                                        \
+        sums->weighted = sums->weighted + wy * row_loss;                                           \
+        if (g) {                                                                                   \
+            const double scale = wy * inv_rows / s;                                                \
+            for (long j = 0; j < c; j++) g[j] = (T)((double)g[j] * scale);                         \
+            g[label] = g[label] - (T)(wy * inv_rows);                                              \
+        }                                                                                          \
+    }                                                                                              \
+}
+
+DEFINE_BLOCKS(double, f64)
+DEFINE_BLOCKS(float, f32)
+
+#endif

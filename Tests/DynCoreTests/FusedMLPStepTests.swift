@@ -1,0 +1,104 @@
+import XCTest
+@testable import DynCore
+
+/// The fused training step of a skinny 2-layer ReLU network (train.fit's fast path) against the
+/// module-by-module path a hand-written loop takes: logits, loss sums and every parameter
+/// gradient must be the same bits.
+final class FusedMLPStepTests: XCTestCase {
+    private func bits(_ t: Tensor) -> [UInt64] { t.toArray().map { $0.bitPattern } }
+
+    /// Fails with the first differing element (not a dump of both arrays).
+    private func assertSameBits(_ a: [UInt64], _ b: [UInt64], _ what: String, line: UInt = #line) {
+        guard a != b else { return }
+        guard a.count == b.count else { return XCTFail("\(what): \(a.count) values, expected \(b.count)", line: line) }
+        let i = a.indices.first { a[$0] != b[$0] }!
+        let differing = zip(a, b).filter { $0 != $1 }.count
+        XCTFail("\(what): \(differing) of \(a.count) values differ; first at \(i): \(Double(bitPattern: a[i])) vs \(Double(bitPattern: b[i]))", line: line)
+    }
+
+    private func network(_ k: Int, _ h: Int, _ m: Int, bias: Bool, seed: UInt64) throws -> Sequential {
+        var g = Generator(seed: seed)
+        return try Sequential([try Linear(k, h, bias: bias, generator: &g), ReLU(), try Linear(h, m, bias: bias, generator: &g)])
+    }
+
+    /// Shapes cover every register-block remainder of the padded hidden layer (h mod 32), hidden
+    /// widths that are and are not whole vectors, every slice remainder, k and m from 1 to 8,
+    /// layers without bias, class weights and a row-strided input.
+    func testSameBitsAsModuleByModule() throws {
+        let cases: [(n: Int, k: Int, h: Int, m: Int, bias: Bool, weighted: Bool)] = [
+            (300, 2, 100, 3, true, true), (1, 1, 9, 2, true, false), (37, 3, 17, 4, false, true),
+            (64, 8, 33, 8, true, true), (60, 2, 16, 3, true, false), (29, 5, 24, 7, true, true),
+            (100, 4, 57, 1, false, false), (31, 6, 130, 5, true, true), (257, 7, 64, 6, true, true)]
+        for (s, c) in cases.enumerated() {
+            let what = "case \(s + 1): \(c.n) x \(c.k) -> \(c.h) -> \(c.m)"
+            let model = try network(c.k, c.h, c.m, bias: c.bias, seed: UInt64(10 + s))
+            // Every other case reads x as a row-strided view (the first k of k + 2 columns).
+            let wide = FD.random([c.n, c.k + 2], seed: UInt64(30 + s), -2, 2)
+            let x = s % 2 == 0 ? FD.random([c.n, c.k], seed: UInt64(30 + s), -2, 2) : try wide.narrow(1, start: 0, length: c.k)
+            var g = Generator(seed: UInt64(50 + s))
+            let labels = (0..<c.n).map { _ in g.below(c.m) }
+            let loss = try CrossEntropyLoss(weights: c.weighted ? (0..<c.m).map { 0.5 + Double($0) * 1.7 } : nil)
+
+            model.zeroGrad()
+            let out = try model.forward(x)
+            let grad = Tensor(uninitialized: out.shape)
+            let want = try loss.evaluate(out, labels: labels, gradient: grad)
+            try model.accumulateParameterGradients(x, grad)
+            let wantLogits = bits(out), wantGradients = model.gradients.map(bits)
+
+            let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: loss), what)
+            XCTAssertTrue(fused.applies(to: x), what)
+            model.zeroGrad()
+            let got = fused.run(x, labels: labels)
+            XCTAssertEqual(got.loss.bitPattern, want.loss.bitPattern, "loss, " + what)
+            XCTAssertEqual(got.weightedLoss.bitPattern, want.weightedLoss.bitPattern, "weighted loss, " + what)
+            XCTAssertEqual(got.correct, want.correct, "correct, " + what)
+            assertSameBits(bits(fused.logits!), wantLogits, "logits, " + what)
+            for (p, (a, b)) in zip(model.gradients.map(bits), wantGradients).enumerated() {
+                assertSameBits(a, b, "gradient \(p + 1), " + what)
+            }
+            // Gradients add up over calls, as backward's do.
+            _ = fused.run(x, labels: labels)
+            let twice = model.gradients.map(bits)
+            model.zeroGrad()
+            _ = try model.forward(x)
+            try model.accumulateParameterGradients(x, grad)
+            try model.accumulateParameterGradients(x, grad)
+            for (p, (a, b)) in zip(model.gradients.map(bits), twice).enumerated() {
+                assertSameBits(a, b, "gradient \(p + 1) after two steps, " + what)
+            }
+        }
+    }
+
+    /// The step's saved-state rule: after it, a backward runs forward first.
+    func testModulesForgetTheirForwardState() throws {
+        let model = try network(2, 12, 3, bias: true, seed: 1)
+        let x = FD.random([5, 2], seed: 2)
+        _ = try model.forward(x)
+        let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: try CrossEntropyLoss()))
+        _ = fused.run(x, labels: [0, 1, 2, 0, 1])
+        XCTAssertNil(model.lastInput)
+        XCTAssertNil(model.modules[0].lastInput)
+    }
+
+    /// Models and losses it does not handle are left to the modules.
+    func testOtherShapesAreNotFused() throws {
+        let ce = try CrossEntropyLoss()
+        XCTAssertNil(FusedMLPStep(model: try network(2, 8, 3, bias: true, seed: 1), loss: ce), "h <= 8")
+        XCTAssertNil(FusedMLPStep(model: try network(9, 20, 3, bias: true, seed: 1), loss: ce), "k > 8")
+        XCTAssertNil(FusedMLPStep(model: try network(2, 20, 9, bias: true, seed: 1), loss: ce), "m > 8")
+        XCTAssertNil(FusedMLPStep(model: try network(2, 20, 3, bias: true, seed: 1), loss: try MSELoss()), "MSE")
+        var g = Generator(seed: 1)
+        let tanh = try Sequential([try Linear(2, 20, generator: &g), ElementwiseActivation(.tanh), try Linear(20, 3, generator: &g)])
+        XCTAssertNil(FusedMLPStep(model: tanh, loss: ce), "tanh")
+        let model = try network(2, 20, 3, bias: true, seed: 1)
+        let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: ce))
+        XCTAssertFalse(fused.applies(to: FD.random([4, 3], seed: 1)), "3 columns")
+        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 input")
+        try ce.setWeights([1, 2])
+        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1)), "2 weights for 3 classes")
+        try ce.setWeights(nil)
+        model.convert(to: .float32)
+        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 model")
+    }
+}
