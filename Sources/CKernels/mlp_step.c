@@ -41,7 +41,7 @@ long dyn_mlp2_work_size(long k, long h, long m) {
 /* relu(b1 + sum_i x_i W1[i, :]) on vector v of a row: bias first, i ascending (rows_f64). */
 INLINE v8 hidden_vector(const long K, const double *xi, const double *w1p, const double *b1p, long hp, long v) {
     v8 s = *(const v8 *)(b1p + v * W);
-    for (long i = 0; i < K; i++) s = s + splat(xi[i]) * *(const v8 *)(w1p + i * hp + v * W);
+    for (long i = 0; i < K; i++) s = MADD(splat(xi[i]), *(const v8 *)(w1p + i * hp + v * W), s);
     return where_positive(s, s);
 }
 
@@ -62,11 +62,11 @@ INLINE void forward_slice(const long K, const long M, long rows, long V, const d
         for (long v = 0; v < V; v += 2) {
             const v8 s = hidden_vector(K, xi, w1p, b1p, hp, v);
             *(v8 *)(hr + v * W) = s;
-            for (long j = 0; j < M; j++) even[j] = even[j] + s * *(const v8 *)(w2tp + j * hp + v * W);
+            for (long j = 0; j < M; j++) even[j] = MADD(s, *(const v8 *)(w2tp + j * hp + v * W), even[j]);
             if (v + 1 == V) break;
             const v8 t = hidden_vector(K, xi, w1p, b1p, hp, v + 1);
             *(v8 *)(hr + (v + 1) * W) = t;
-            for (long j = 0; j < M; j++) odd[j] = odd[j] + t * *(const v8 *)(w2tp + j * hp + (v + 1) * W);
+            for (long j = 0; j < M; j++) odd[j] = MADD(t, *(const v8 *)(w2tp + j * hp + (v + 1) * W), odd[j]);
         }
         for (long j = 0; j < M; j++) {
             const v8 t = even[j] + odd[j];
@@ -87,7 +87,7 @@ INLINE void weight2_gradient_block(const long M, const long NV, long rows, long 
         const double *hr = hs + r * hp + v0 * W;
         for (long j = 0; j < M; j++) {
             const v8 g = splat(dz[r * M + j]);
-            for (long u = 0; u < NV; u++) acc[j][u] = acc[j][u] + g * *(const v8 *)(hr + u * W);
+            for (long u = 0; u < NV; u++) acc[j][u] = MADD(g, *(const v8 *)(hr + u * W), acc[j][u]);
         }
     }
     for (long j = 0; j < M; j++) for (long u = 0; u < NV; u++) *(v8 *)(aw2t + j * hp + (v0 + u) * W) = acc[j][u];
@@ -127,10 +127,10 @@ INLINE void weight1_gradient_block(const long K, const long M, const long NV, lo
         for (long i = 0; i < K; i++) xi[i] = splat(x[r * ldx + i]);
         for (long u = 0; u < NV; u++) {
             v8 d = splat(0);
-            for (long j = 0; j < M; j++) d = d + g[j] * wt[j][u];
+            for (long j = 0; j < M; j++) d = MADD(g[j], wt[j][u], d);
             d = where_positive(*(const v8 *)(hr + u * W), d);
             accb[u] = accb[u] + d;
-            for (long i = 0; i < K; i++) acc[i][u] = acc[i][u] + xi[i] * d;
+            for (long i = 0; i < K; i++) acc[i][u] = MADD(xi[i], d, acc[i][u]);
         }
     }
     for (long u = 0; u < NV; u++) {
