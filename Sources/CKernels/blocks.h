@@ -29,6 +29,7 @@
 #define INLINE static inline __attribute__((always_inline))
 #define LANES 16
 #define BLOCK 32
+#define CE_CHUNK 32
 
 /* Calls F(K) with K a compile-time constant 1...8 equal to k, so that loops over the tiny
    dimension unroll and their sums stay in registers. */
@@ -162,36 +163,50 @@ INLINE void tn_small_m_##S(const long M, long n, long k, const T *a, long lda, c
                                                                                                    \
 /* Cross-entropy of logit rows x (n x c) against labels y, with class weights w (NULL: ones);  \
    sums in double whatever T is (see dyn_cross_entropy_f64). Adds each row's loss to sums in   \
-   row order; grad (n x c), when not NULL, receives (w[y] / total_rows) (softmax - onehot). */ \
+   row order; grad (n x c), when not NULL, receives (w[y] / total_rows) (softmax - onehot).    \
+   Rows go in chunks: the sums of exponentials of a chunk first, then their logs in one tight  \
+   loop of independent calls (the CPU overlaps them), then the losses and gradients. */        \
 INLINE void ce_rows_##S(long n, long c, const T *x, const long *y, const double *w, double inv_rows, \
                         T *grad, dyn_ce_sums *sums) {                                              \
-    for (long r = 0; r < n; r++) {                                                                 \
-        const T *row = x + r * c;                                                                  \
-        T mx = row[0];                                                                             \
-        long arg = 0;                                                                              \
-        for (long j = 1; j < c; j++) if (row[j] > mx) { mx = row[j]; arg = j; }                    \
-        const long label = y[r];                                                                   \
-        if (arg == label) sums->correct += 1;                                                      \
-        const double shift = isfinite(mx) ? (double)mx : 0;                                        \
-        /* exp(0) = 1 exactly: the row maximum's term needs no call. */                           \
-        const long top = isfinite(mx) ? arg : -1;                                                  \
-        double s = 0;                                                                              \
-        T *g = grad ? grad + r * c : 0;                                                            \
-        for (long j = 0; j < c; j++) {                                                             \
-            const double e = j == top ? 1 : exp((double)row[j] - shift);                           \
-            if (g) g[j] = (T)e;                                                                    \
-            s = s + e;                                                                             \
+    double loss = sums->loss, weighted = sums->weighted;                                           \
+    long correct = sums->correct;                                                                  \
+    for (long r0 = 0; r0 < n; r0 += CE_CHUNK) {                                                    \
+        const long len = n - r0 < CE_CHUNK ? n - r0 : CE_CHUNK;                                    \
+        double total[CE_CHUNK], shift[CE_CHUNK], logs[CE_CHUNK];                                   \
+        for (long q = 0; q < len; q++) {                                                           \
+            const T *row = x + (r0 + q) * c;                                                       \
+            T mx = row[0];                                                                         \
+            long arg = 0;                                                                          \
+            for (long j = 1; j < c; j++) if (row[j] > mx) { mx = row[j]; arg = j; }                \
+            if (arg == y[r0 + q]) correct += 1;                                                    \
+            shift[q] = isfinite(mx) ? (double)mx : 0;                                              \
+            /* exp(0) = 1 exactly: the row maximum's term needs no call. */                       \
+            const long top = isfinite(mx) ? arg : -1;                                              \
+            T *g = grad ? grad + (r0 + q) * c : 0;                                                 \
+            double s = 0;                                                                          \
+            for (long j = 0; j < c; j++) {                                                         \
+                const double e = j == top ? 1 : exp((double)row[j] - shift[q]);                    \
+                if (g) g[j] = (T)e;                                                                \
+                s = s + e;                                                                         \
+            }                                                                                      \
+            total[q] = s;                                                                          \
         }                                                                                          \
-        const double row_loss = shift + log(s) - (double)row[label];                               \
-        const double wy = w ? w[label] : 1;                                                        \
-        sums->loss = sums->loss + row_loss;                                                        \
-        sums->weighted = sums->weighted + wy * row_loss;                                           \
-        if (g) {                                                                                   \
-            const double scale = wy * inv_rows / s;                                                \
-            for (long j = 0; j < c; j++) g[j] = (T)((double)g[j] * scale);                         \
-            g[label] = g[label] - (T)(wy * inv_rows);                                              \
+        for (long q = 0; q < len; q++) logs[q] = log(total[q]);                                    \
+        for (long q = 0; q < len; q++) {                                                           \
+            const long label = y[r0 + q];                                                          \
+            const double row_loss = shift[q] + logs[q] - (double)x[(r0 + q) * c + label];          \
+            const double wy = w ? w[label] : 1;                                                    \
+            loss = loss + row_loss;                                                                \
+            weighted = weighted + wy * row_loss;                                                   \
+            if (grad) {                                                                            \
+                T *g = grad + (r0 + q) * c;                                                        \
+                const double scale = wy * inv_rows / total[q];                                     \
+                for (long j = 0; j < c; j++) g[j] = (T)((double)g[j] * scale);                     \
+                g[label] = g[label] - (T)(wy * inv_rows);                                          \
+            }                                                                                      \
         }                                                                                          \
     }                                                                                              \
+    sums->loss = loss; sums->weighted = weighted; sums->correct = correct;                         \
 }
 
 DEFINE_BLOCKS(double, f64)
