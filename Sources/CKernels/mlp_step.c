@@ -7,7 +7,7 @@
    hidden values feed the logits while still in registers, and the hidden gradient is never
    stored: it goes straight into dW1 and db1. The order of every addition is the one the
    module-by-module kernels of blocks.h use (spelled out at each step below), and the padding
-   only ever adds +0 * +0 to sums that cannot be -0, so the bits are the same. */
+   only ever computes fma(+0, +0, s) = s on sums that cannot be -0, so the bits are the same. */
 #include "blocks.h"
 #include <stdint.h>
 #include <string.h>

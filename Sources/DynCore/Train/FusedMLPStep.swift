@@ -5,9 +5,9 @@ import CKernels
 /// of CKernels' `dyn_mlp2_step` over slices of rows: forward, loss, gradient of the logits and
 /// backward for a slice run while its hidden activations are still in the L1 cache.
 ///
-/// It runs the same kernels in the same order of additions as `model.forward`, `loss.evaluate`
-/// and `model.accumulateParameterGradients`, so train.fit gives the same bits as a loop
-/// written in Lua. The modules' saved forward state is cleared (their next backward runs
+/// It does the same arithmetic in the same order as `model.forward`, `loss.evaluate` and
+/// `model.accumulateParameterGradients`, so train.fit gives the same bits as a loop written in
+/// Lua (FusedMLPStepTests). The modules' saved forward state is cleared (their next backward runs
 /// forward first), since this step does not write it.
 final class FusedMLPStep {
     private let model: Sequential
@@ -43,10 +43,8 @@ final class FusedMLPStep {
     /// adds the parameter gradients into the modules' gradients and returns the loss values.
     func run(_ x: Tensor, labels: [Int]) -> LossEvaluation {
         let n = x.shape[0], k = first.inputSize, h = first.outputSize, m = last.outputSize
-        let dtype = x.dtype
-        let out = Buffers.reuse(&logits, rows: n, cols: m, dtype: dtype)
-        let size = dyn_mlp2_work_size(k, h, m)
-        let scratch = Buffers.reuse(&work, rows: 1, cols: size, dtype: dtype)
+        let out = Buffers.reuse(&logits, rows: n, cols: m, dtype: .float64)
+        let scratch = Buffers.reuse(&work, rows: 1, cols: dyn_mlp2_work_size(k, h, m), dtype: .float64)
         let ldx = n <= 1 ? k : x.strides[0]
         let sums = labels.withUnsafeBufferPointer { y in
             withOptionalPointer(loss.weights) { w in
