@@ -12,15 +12,16 @@ local weights
 if mode == "builtin" then
   weights = schedule.triangular{ classes = C, amplitude = A, period = T }
 else
-  -- The same schedule written in Lua, returning a fresh table each step.
+  -- The same schedule written in Lua, returning a fresh table each step, with the paper's
+  -- arithmetic (raw weight, then w / sum(w) * C), so both modes train the same trajectory.
   local s = 2 * (A - 1) / T
   weights = function(step)
     local tau, k = (step - 1) % T, ((step - 1) // T) % C
-    local raw = tau < T / 2 and 1 + tau * s or 2 * A - 1 - tau * s
     local w = { 1, 1, 1 }
-    w[k + 1] = raw
-    local norm = C / (raw + C - 1)
-    for c = 1, C do w[c] = w[c] * norm end
+    w[k + 1] = tau < T / 2 and 1 + tau * s or 2 * A - tau * s - 1
+    local sum = 0
+    for c = 1, C do sum = sum + w[c] end
+    for c = 1, C do w[c] = w[c] / sum * C end
     return w
   end
 end
@@ -28,5 +29,5 @@ local t0 = sys.clock()
 local h = train.fit{ model = model, loss = nn.CrossEntropyLoss(), optimizer = opt, x = X, y = y,
                      steps = steps, weights = weights, progress = false }
 local dt = sys.clock() - t0
-print(string.format("dynlua fig4 mode=%s steps=%d seconds=%.3f steps_per_s=%.1f loss=%.4f acc=%.4f",
+print(string.format("dynlua fig4 mode=%s steps=%d seconds=%.3f steps_per_s=%.1f loss=%.17g acc=%.4f",
                     mode, steps, dt, steps / dt, h.loss[#h.loss], h.accuracy[#h.accuracy]))
