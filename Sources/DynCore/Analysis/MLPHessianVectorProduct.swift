@@ -105,7 +105,7 @@ final class MLPHessianVectorProduct {
         rowScale = labels.map { w[$0] / Double(n) }
         for l in layers {
             let y = l.z
-            if let b = l.linear.bias { try! y.copy(from: b) } else { y.fill(0) }
+            MLPHessianVectorProduct.fillRows(y, with: l.linear.bias)
             Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
             let count = y.count
             let h = l.output.pointer(Double.self), d1 = l.d1.pointer(Double.self)
@@ -152,7 +152,7 @@ final class MLPHessianVectorProduct {
         result.fill(0)
         // R-forward.
         for (k, l) in layers.enumerated() {
-            if let vb = l.vBias { try! l.rz.copy(from: vb) } else { l.rz.fill(0) }
+            MLPHessianVectorProduct.fillRows(l.rz, with: l.vBias)
             Tensor.gemm(l.input, l.vWeight, into: l.rz, alpha: 1, beta: 1)
             if k > 0 { Tensor.gemm(layers[k - 1].rh, l.linear.weight, into: l.rz, alpha: 1, beta: 1) }
             multiply(l.rz, l.d1, into: l.rh)
@@ -195,6 +195,14 @@ final class MLPHessianVectorProduct {
         }
         let rp = result.pointer(Double.self)
         for i in 0..<dimension { out[i] = rp[i] }
+    }
+
+    /// Every row of the contiguous matrix m set to the vector b, or to zeros when b is nil (a
+    /// broadcasting copy walks the elements one by one).
+    private static func fillRows(_ m: Tensor, with b: Tensor?) {
+        guard let b else { m.zeroFill(); return }
+        let bc = b.isContiguous ? b : b.clone()
+        Linear.fillRows(m.pointer(Double.self), m.shape[0], m.shape[1], bc.pointer(Double.self))
     }
 
     private func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) {
