@@ -157,6 +157,26 @@ final class FastHessianTests: XCTestCase {
         }
     }
 
+    /// A hidden layer wider than 8 on both sides (12 -> 10) takes BLAS for its products, the
+    /// layers around it the skinny kernels; one layer has no bias.
+    func testFastPathWithWideAndSkinnyLayers() throws {
+        var g = Generator(seed: 22)
+        let x = Tensor.randn([30, 3], generator: &g)
+        let y = (0..<30).map { $0 % 4 }
+        for act in [ReLU() as Module, Tanh()] {
+            let m = try Sequential([try Linear(3, 12, generator: &g), act, try Linear(12, 10, generator: &g),
+                                    Sigmoid(), try Linear(10, 4, bias: false, generator: &g)])
+            let loss = try CrossEntropyLoss(weights: [1, 3, 0.5, 2])
+            let fast = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y)
+            let general = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y, allowFastPath: false)
+            XCTAssertTrue(fast.usesFastPath)
+            let v = (0..<fast.dimension).map { _ in g.normal() }
+            let a = try fast.apply(v), b = try general.apply(v)
+            let scale = b.map { abs($0) }.max()!
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-12 * scale) }
+        }
+    }
+
     func testSoftmaxModelsUseTheGeneralOperator() throws {
         let m = try Sequential([try Linear(2, 3), LogSoftmax()])
         let hvp = try HessianVectorProduct(model: m, loss: try MSELoss(), x: Tensor(zeros: [2, 2]), labels: [0, 1])

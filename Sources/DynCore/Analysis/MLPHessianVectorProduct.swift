@@ -4,9 +4,10 @@
 /// `HessianVectorProduct`, organized for repeated products at fixed parameters (Lanczos):
 ///
 /// - everything that does not depend on the direction v (activations z_l, h_l, f'(z_l),
-///   f''(z_l), the softmax, the gradients g_l = ∂L/∂z_l) is computed once by `prepare()`;
+///   f''(z_l), the softmax, the gradients g_l = ∂L/∂z_l, each Wᵀ) is computed once by `prepare()`;
 /// - each product then runs one R-forward and one R-backward pass through preallocated
-///   buffers with BLAS, allocating nothing.
+///   buffers, allocating nothing: products with a side <= 8 (the paper's 2 inputs and 3
+///   classes) through the skinny kernels of CKernels, the others through BLAS.
 ///
 /// Notation: h_0 = x, z_l = h_{l-1} W_l + b_l, h_l = f_l(z_l); V_l, v_l are the parts of v
 /// belonging to W_l, b_l. R-forward: R z_l = R h_{l-1} W_l + h_{l-1} V_l + v_l,
@@ -33,6 +34,8 @@ final class MLPHessianVectorProduct {
         let rGrad: Tensor          // R{g_l}
         let vWeight: Tensor        // view of the direction
         let vBias: Tensor?
+        let weightT: Tensor        // W^T and V^T (contiguous), for the skinny kernels
+        let vWeightT: Tensor
         let hvWeight: Tensor       // view of the result
         let hvBias: Tensor?
     }
@@ -47,6 +50,7 @@ final class MLPHessianVectorProduct {
     private let probabilities: Tensor  // softmax of the output (cross-entropy)
     private var rowScale: [Double] = []  // w[y_n] / N, from the loss's current weights
     private let isCrossEntropy: Bool
+    private var scratch: Tensor?
 
     /// nil when the model or loss is not of the supported shape (callers fall back to the
     /// general operator).
@@ -82,6 +86,8 @@ final class MLPHessianVectorProduct {
                 rz: Tensor(zeros: shape), rh: Tensor(zeros: shape), rGradOutput: Tensor(zeros: shape), rGrad: Tensor(zeros: shape),
                 vWeight: try! direction.narrow(0, start: wo, length: linear.weight.count).view(linear.weight.shape),
                 vBias: bo.map { try! direction.narrow(0, start: $0, length: linear.outputSize) },
+                weightT: Tensor(zeros: [linear.outputSize, linear.inputSize]),
+                vWeightT: Tensor(zeros: [linear.outputSize, linear.inputSize]),
                 hvWeight: try! result.narrow(0, start: wo, length: linear.weight.count).view(linear.weight.shape),
                 hvBias: bo.map { try! result.narrow(0, start: $0, length: linear.outputSize) })
             layers.append(layer)
@@ -104,6 +110,7 @@ final class MLPHessianVectorProduct {
         guard w.count == c else { throw TensorError("hvp: \(c) classes, \(w.count) weights") }
         rowScale = labels.map { w[$0] / Double(n) }
         for l in layers {
+            SkinnyKernels.transpose(l.linear.weight, ld: l.linear.outputSize, into: l.weightT)
             let y = l.z
             MLPHessianVectorProduct.fillRows(y, with: l.linear.bias)
             Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
@@ -149,12 +156,16 @@ final class MLPHessianVectorProduct {
     func apply(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
         let dp = direction.pointer(Double.self)
         for i in 0..<dimension { dp[i] = v[i] }
-        result.fill(0)
+        result.zeroFill()
         // R-forward.
         for (k, l) in layers.enumerated() {
-            MLPHessianVectorProduct.fillRows(l.rz, with: l.vBias)
-            Tensor.gemm(l.input, l.vWeight, into: l.rz, alpha: 1, beta: 1)
-            if k > 0 { Tensor.gemm(layers[k - 1].rh, l.linear.weight, into: l.rz, alpha: 1, beta: 1) }
+            SkinnyKernels.transpose(l.vWeight, ld: l.linear.outputSize, into: l.vWeightT)
+            SkinnyKernels.multiply(l.input, l.vWeight, transposed: l.vWeightT, bias: l.vBias, into: l.rz,
+                                   accumulate: false, scratch: &scratch)
+            if k > 0 {
+                SkinnyKernels.multiply(layers[k - 1].rh, l.linear.weight, transposed: l.weightT, bias: nil, into: l.rz,
+                                       accumulate: true, scratch: &scratch)
+            }
             multiply(l.rz, l.d1, into: l.rh)
         }
         // R of the loss gradient with respect to the output.
@@ -181,16 +192,14 @@ final class MLPHessianVectorProduct {
                 let go = l.gradOutput.pointer(Double.self)
                 for i in 0..<l.rGrad.count { rg[i] += a[i] * rz[i] * go[i] }
             }
-            Tensor.gemm(try! l.input.t(), l.rGrad, into: l.hvWeight, alpha: 1, beta: 1)
-            if k > 0 { Tensor.gemm(try! layers[k - 1].rh.t(), l.grad, into: l.hvWeight, alpha: 1, beta: 1) }
-            if let hb = l.hvBias {
-                let rg = l.rGrad.pointer(Double.self), b = hb.pointer(Double.self), cols = l.linear.outputSize
-                for r in 0..<n { for j in 0..<cols { b[j] += rg[r * cols + j] } }
-            }
+            addTransposedProduct(l.input, l.rGrad, into: l.hvWeight, bias: l.hvBias)
             if k > 0 {
                 let below = layers[k - 1]
-                Tensor.gemm(l.rGrad, try! l.linear.weight.t(), into: below.rGradOutput, alpha: 1, beta: 0)
-                Tensor.gemm(l.grad, try! l.vWeight.t(), into: below.rGradOutput, alpha: 1, beta: 1)
+                addTransposedProduct(below.rh, l.grad, into: l.hvWeight, bias: nil)
+                SkinnyKernels.multiply(l.rGrad, l.weightT, transposed: l.linear.weight, bias: nil, into: below.rGradOutput,
+                                       accumulate: false, scratch: &scratch)
+                SkinnyKernels.multiply(l.grad, l.vWeightT, transposed: l.vWeight, bias: nil, into: below.rGradOutput,
+                                       accumulate: true, scratch: &scratch)
             }
         }
         let rp = result.pointer(Double.self)
@@ -201,8 +210,21 @@ final class MLPHessianVectorProduct {
     /// broadcasting copy walks the elements one by one).
     private static func fillRows(_ m: Tensor, with b: Tensor?) {
         guard let b else { m.zeroFill(); return }
-        let bc = b.isContiguous ? b : b.clone()
-        Linear.fillRows(m.pointer(Double.self), m.shape[0], m.shape[1], bc.pointer(Double.self))
+        SkinnyKernels.fillRows(m, b.isContiguous ? b : b.clone())
+    }
+
+    /// d += aᵀ g and db += the column sums of g (when given), for contiguous a (n x k), g (n x m).
+    private func addTransposedProduct(_ a: Tensor, _ g: Tensor, into d: Tensor, bias db: Tensor?) {
+        let n = a.shape[0], k = a.shape[1], m = g.shape[1]
+        if SkinnyKernels.applies(inputs: k, outputs: m) {
+            SkinnyKernels.addTransposedProduct(a, lda: k, g, ldg: m, into: d, bias: db, n: n, k: k, m: m)
+            return
+        }
+        Tensor.gemm(try! a.t(), g, into: d, alpha: 1, beta: 1)
+        if let db {
+            let pg = g.pointer(Double.self), b = db.pointer(Double.self)
+            for r in 0..<n { for j in 0..<m { b[j] += pg[r * m + j] } }
+        }
     }
 
     private func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) {

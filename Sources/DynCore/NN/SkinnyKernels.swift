@@ -80,4 +80,52 @@ enum SkinnyKernels {
         case .float32: dyn_transpose_f32(rows, cols, t.pointer(Float.self), ld, out.pointer(Float.self))
         }
     }
+
+    /// C = A B (+ bias on every row), or C += A B (+ bias) when `accumulate`, for contiguous
+    /// row-major A (n x k) and B (k x m), with bt = B^T (m x k, contiguous) and C (n x m): one
+    /// skinny kernel when min(k, m) <= small (accumulating through `scratch`), BLAS otherwise.
+    static func multiply(_ a: Tensor, _ b: Tensor, transposed bt: Tensor, bias: Tensor?, into c: Tensor,
+                         accumulate: Bool, scratch: inout Tensor?) {
+        let n = a.shape[0], k = a.shape[1], m = c.shape[1]
+        guard applies(inputs: k, outputs: m) else {
+            if let bias, !accumulate { fillRows(c, bias) }
+            Tensor.gemm(a, b, into: c, alpha: 1, beta: accumulate || bias != nil ? 1 : 0)
+            if let bias, accumulate { addRows(c, bias) }
+            return
+        }
+        let target = accumulate ? Buffers.reuse(&scratch, rows: n, cols: m, dtype: c.dtype) : c
+        product(a, lda: k, b, ldb: m, bt: k > small ? bt : nil, bias: bias, into: target, n: n, k: k, m: m)
+        if accumulate { add(target, into: c) }
+    }
+
+    /// Every row of the contiguous matrix c set to the contiguous vector b.
+    static func fillRows(_ c: Tensor, _ b: Tensor) {
+        switch c.dtype {
+        case .float64: Linear.fillRows(c.pointer(Double.self), c.shape[0], c.shape[1], b.pointer(Double.self))
+        case .float32: Linear.fillRows(c.pointer(Float.self), c.shape[0], c.shape[1], b.pointer(Float.self))
+        }
+    }
+
+    /// c += b on every row of the contiguous matrix c.
+    private static func addRows(_ c: Tensor, _ b: Tensor) {
+        let cols = c.shape[1]
+        for r in 0..<c.shape[0] {
+            switch c.dtype {
+            case .float64: add(b.pointer(Double.self), into: c.pointer(Double.self) + r * cols, cols)
+            case .float32: add(b.pointer(Float.self), into: c.pointer(Float.self) + r * cols, cols)
+            }
+        }
+    }
+
+    /// c += t for contiguous tensors of the same shape.
+    private static func add(_ t: Tensor, into c: Tensor) {
+        switch c.dtype {
+        case .float64: add(t.pointer(Double.self), into: c.pointer(Double.self), c.count)
+        case .float32: add(t.pointer(Float.self), into: c.pointer(Float.self), c.count)
+        }
+    }
+
+    private static func add<T: TensorScalar>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, _ count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
 }
