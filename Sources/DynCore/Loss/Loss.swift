@@ -67,6 +67,18 @@ open class Loss {
         }
     }
 
+    /// Sets the weights from a buffer of values, reusing the current array when the count is
+    /// unchanged (the training loop sets weights every step without allocating).
+    public func setWeights(_ values: UnsafeBufferPointer<Double>) throws {
+        for (k, v) in values.enumerated() where !v.isFinite {
+            throw TensorError("\(name): weight \(k + 1) is \(ClassLabels.format(v)) (weights must be finite)")
+        }
+        guard var w = weights, w.count == values.count else { return try setWeights(Array(values)) }
+        weights = nil  // keep the buffer uniquely referenced while writing into it
+        w.withUnsafeMutableBufferPointer { for k in 0..<values.count { $0[k] = values[k] } }
+        weights = w
+    }
+
     /// The weights as a new float64 tensor, or nil when none were set (all ones).
     public func weightsTensor() -> Tensor? {
         weights.map { Tensor(shape: [$0.count], values: $0) }

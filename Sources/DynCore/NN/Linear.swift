@@ -73,6 +73,16 @@ public final class Linear: Module {
     public override var parameters: [Tensor] { bias.map { [weight, $0] } ?? [weight] }
     public override var gradients: [Tensor] { gradBias.map { [gradWeight, $0] } ?? [gradWeight] }
 
+    public override func forEachParameter(_ body: (Tensor) -> Void) {
+        body(weight)
+        if let bias { body(bias) }
+    }
+
+    public override func forEachGradient(_ body: (Tensor) -> Void) {
+        body(gradWeight)
+        if let gradBias { body(gradBias) }
+    }
+
     public override func field(_ name: String) -> Tensor? {
         switch name {
         case "weight": return weight

@@ -43,6 +43,11 @@ open class Module {
     open var parameters: [Tensor] { [] }
     open var gradients: [Tensor] { [] }
 
+    /// Calls body with each of `parameters` (`gradients`), in order, without building the
+    /// array: the training loop's per-step zeroing and checks allocate nothing.
+    open func forEachParameter(_ body: (Tensor) -> Void) { for p in parameters { body(p) } }
+    open func forEachGradient(_ body: (Tensor) -> Void) { for g in gradients { body(g) } }
+
     /// The modules a container holds, in order (empty for a layer).
     open var children: [Module] { [] }
 
@@ -60,7 +65,7 @@ open class Module {
     /// The dtype of the parameters (float64 for a module without parameters).
     public var dtype: DType { parameters.first?.dtype ?? .float64 }
 
-    public func zeroGrad() { for g in gradients { g.zeroFill() } }
+    public func zeroGrad() { forEachGradient { $0.zeroFill() } }
 
     public var numParameters: Int { parameters.reduce(0) { $0 + $1.count } }
 

@@ -35,8 +35,12 @@ public class Optimizer {
 
     /// Fails when the module's parameters are no longer the tensors this optimizer updates.
     func checkModuleUnchanged() throws {
-        let now = module.parameters
-        guard now.count == parameters.count, zip(now, parameters).allSatisfy({ $0 === $1 }) else {
+        var count = 0, same = true
+        module.forEachParameter { p in
+            if count >= parameters.count || p !== parameters[count] { same = false }
+            count += 1
+        }
+        guard same, count == parameters.count else {
             throw TensorError("\(name): the model's parameters were replaced (for example by m:to(dtype)) after the optimizer was created; create the optimizer after converting the model")
         }
     }

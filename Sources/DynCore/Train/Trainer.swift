@@ -72,7 +72,6 @@ public final class Trainer {
         var history = TrainingHistory(classes: classes)
         history.reserve(config.steps / config.every + 1, validation: validation != nil)
         var weights = [Double](repeating: 1, count: classes)
-        let weightsTensor = Tensor(filled: 1, shape: [classes])
         var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
         var batches = BatchBuffers()
         var gradient: Tensor? = nil
@@ -89,9 +88,7 @@ public final class Trainer {
             if interrupted?() == true { throw TensorError("interrupted") }
             if let schedule {
                 try weights.withUnsafeMutableBufferPointer { try schedule.weights(step: step, into: $0) }
-                let wp = weightsTensor.pointer(Double.self)  // contiguous float64, no per-step arrays
-                for c in 0..<classes { wp[c] = weights[c] }
-                try loss.setWeights(weightsTensor)
+                try weights.withUnsafeBufferPointer { try loss.setWeights($0) }
             }
             // Diagnostics first: they may run the model and use its gradient buffers.
             var measured: (top: [Double], ntkMax: Double?)? = nil
