@@ -118,6 +118,20 @@ final class MatMulTests: XCTestCase {
         assertTensor(out, [1, 3, 5, 7], shape: [2, 2])
     }
 
+    /// gemm(transposeA:) multiplies by aᵀ for a stored as is and for a transposed view of it.
+    func testGemmTransposeA() throws {
+        // a (3 x 2) = [[1, 2], [3, 4], [5, 6]], b (3 x 2) = [[1, 2], [2, 3], [3, 4]].
+        let a = T([1, 2, 3, 4, 5, 6], [3, 2]), b = T([1, 2, 2, 3, 3, 4], [3, 2])
+        let want: [Double] = [1 * 1 + 3 * 2 + 5 * 3, 1 * 2 + 3 * 3 + 5 * 4, 2 * 1 + 4 * 2 + 6 * 3, 2 * 2 + 4 * 3 + 6 * 4]
+        let out = Tensor(zeros: [2, 2])
+        Tensor.gemm(a, b, into: out, alpha: 1, beta: 0, transposeA: true)
+        assertTensor(out, want, shape: [2, 2])
+        // a given as the transposed view of its transpose (stored 2 x 3).
+        let view = try T([1, 3, 5, 2, 4, 6], [2, 3]).t()
+        Tensor.gemm(view, b, into: out, alpha: 1, beta: 1, transposeA: true)
+        assertTensor(out, want.map { 2 * $0 }, shape: [2, 2])
+    }
+
     func testDTypesAndErrors() throws {
         let r = try Tensor.matmul(T([1, 2], [1, 2], .float32), T([3, 4], [2, 1]))
         assertTensor(r, [11], shape: [1, 1], dtype: .float64)

@@ -22,16 +22,17 @@ public enum ClassLabels {
     }
 
     /// Checks 0-based labels (from Swift callers); messages still speak of 1-based labels.
-    public static func check(_ labels: [Int], rows: Int, classes: Int, op: String) throws {
-        try checkCount(labels.count, rows: rows, op: op)
+    /// `op` names the caller in messages; it is only built when there is an error.
+    public static func check(_ labels: [Int], rows: Int, classes: Int, op: @autoclosure () -> String) throws {
+        try checkCount(labels.count, rows: rows, op: op())
         for (r, y) in labels.enumerated() where y < 0 || y >= classes {
-            throw TensorError("\(op): row \(r + 1): label \(y + 1) outside 1..\(classes)")
+            throw TensorError("\(op()): row \(r + 1): label \(y + 1) outside 1..\(classes)")
         }
     }
 
-    static func checkCount(_ n: Int, rows: Int, op: String) throws {
+    static func checkCount(_ n: Int, rows: Int, op: @autoclosure () -> String) throws {
         guard n == rows else {
-            throw TensorError("\(op): \(n) label\(n == 1 ? "" : "s") for \(rows) row\(rows == 1 ? "" : "s")")
+            throw TensorError("\(op()): \(n) label\(n == 1 ? "" : "s") for \(rows) row\(rows == 1 ? "" : "s")")
         }
     }
 

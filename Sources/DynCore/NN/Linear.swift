@@ -157,7 +157,7 @@ public final class Linear: Module {
             throw TensorError("\(description): backward: gradient has \(g.shape[0]) rows, the input has \(xm.shape[0])")
         }
         if isSkinny { return try skinnyBackward(x, xm, g, inputGradient: inputGradient) }
-        Tensor.gemm(try xm.t(), g, into: gradWeight, alpha: 1, beta: 1)
+        Tensor.gemm(xm, g, into: gradWeight, alpha: 1, beta: 1, transposeA: true)
         if let gradBias {
             switch weight.dtype {
             case .float64: Linear.addColumnSums(g, Double.self, into: gradBias.pointer(Double.self))

@@ -81,10 +81,12 @@ extension Tensor {
                       strides: asRow ? [strides[0] * n + 1, strides[0]] : [strides[0], 1], offset: offset)
     }
 
-    /// out = alpha * a b + beta * out, all 2-D of the same dtype; out must be contiguous.
-    public static func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double, beta: Double) {
+    /// out = alpha * a b + beta * out (aᵀ b with `transposeA`, without building the view), all
+    /// 2-D of the same dtype; out must be contiguous.
+    public static func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double, beta: Double,
+                            transposeA: Bool = false) {
         precondition(out.isContiguous && a.dtype == out.dtype && b.dtype == out.dtype)
-        let m = a.shape[0], k = a.shape[1], n = b.shape[1]
+        let m = a.shape[transposeA ? 1 : 0], k = a.shape[transposeA ? 0 : 1], n = b.shape[1]
         if m == 0 || n == 0 { return }
         if k == 0 {
             // An empty sum: out = beta * out, without reading out when beta is 0 (it may be
@@ -93,13 +95,14 @@ extension Tensor {
             return
         }
         let A = BlasMatrix(a), B = BlasMatrix(b)
+        let transA = A.transposed != transposeA ? CblasTrans : CblasNoTrans
         switch out.dtype {
         case .float64:
-            cblas_dgemm(CblasRowMajor, A.trans, B.trans, Int32(m), Int32(n), Int32(k), alpha,
+            cblas_dgemm(CblasRowMajor, transA, B.trans, Int32(m), Int32(n), Int32(k), alpha,
                         A.tensor.pointer(Double.self), Int32(A.ld), B.tensor.pointer(Double.self), Int32(B.ld),
                         beta, out.pointer(Double.self), Int32(max(n, 1)))
         case .float32:
-            cblas_sgemm(CblasRowMajor, A.trans, B.trans, Int32(m), Int32(n), Int32(k), Float(alpha),
+            cblas_sgemm(CblasRowMajor, transA, B.trans, Int32(m), Int32(n), Int32(k), Float(alpha),
                         A.tensor.pointer(Float.self), Int32(A.ld), B.tensor.pointer(Float.self), Int32(B.ld),
                         Float(beta), out.pointer(Float.self), Int32(max(n, 1)))
         }

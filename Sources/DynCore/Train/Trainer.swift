@@ -168,7 +168,8 @@ struct BatchBuffers {
 
     mutating func gather(_ x: Tensor, _ labels: [Int], rows: ArraySlice<Int>) -> (Tensor, [Int]) {
         let n = rows.count
-        var (bx, by) = buffers[n] ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
+        // Taken out of the dictionary while written, so the label array is not copied.
+        var (bx, by) = buffers.removeValue(forKey: n) ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
         if x.isContiguous {
             // Whole rows with memcpy (the generic strided copy is slow on wide inputs).
             let rowBytes = x.shape[1] * x.dtype.byteSize
