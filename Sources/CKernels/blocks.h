@@ -1,7 +1,6 @@
 /* Building blocks shared by the kernels (kernels.c, cross_entropy.c, mlp_step.c): inline loops
    over a range of rows whose tiny dimension is a compile-time constant. Every block fixes its
-   order of additions in the source, so a caller that runs a block once over all rows and one
-   that runs it over consecutive slices of rows get the same bits. */
+   order of additions in the source; mlp_step.c spells out the same orders on padded vectors. */
 #ifndef DYN_BLOCKS_H
 #define DYN_BLOCKS_H
 
@@ -37,7 +36,7 @@
     case 4: F(4); break; case 5: F(5); break; case 6: F(6); break; case 7: F(7); break; default: F(8); break; }
 
 #define DEFINE_BLOCKS(T, S)                                                                        \
-/* C[r, j] = init_j + sum_{i < K} A[r, i] B[i, j] (i ascending), then the ReLU, or zero where   \
+/* C[r, j] = init_j + sum_{i < K} A[r, i] B[i, j] (i ascending), then the ReLU, or zero where      \
    mask[r, j] <= 0 (mask: n x m contiguous). */                                                    \
 INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T *b, long ldb,     \
                      const T *bias, const T *mask, T *c, long ldc, const int relu) {               \
@@ -49,14 +48,14 @@ INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T
         for (long i = 0; i < K; i++) x[i] = ar[i];                                                 \
         for (long j = 0; j < m; j++) {                                                             \
             T s = bias ? bias[j] : 0;                                                              \
-            for (long i = 0; i < K; i++) s = MADD(x[i], b[i * ldb + j], s);                            \
+            for (long i = 0; i < K; i++) s = MADD(x[i], b[i * ldb + j], s);                        \
             cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s > 0 ? s : 0) : s;                       \
         }                                                                                          \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
-/* C[r, j] = init_j + dot(A[r, :], Bt[j, :]) for j < M: term i goes to partial sum i mod 16,    \
-   the partial sums are added pairwise at the end. */                                             \
+/* C[r, j] = init_j + dot(A[r, :], Bt[j, :]) for j < M: term i goes to partial sum i mod 16,       \
+   the partial sums are added pairwise at the end. */                                              \
 INLINE void dots_##S(const long M, long n, long k, const T *a, long lda, const T *bt, long ldbt,   \
                      const T *bias, T *c, long ldc) {                                              \
     const long k16 = k - k % LANES;                                                                \
@@ -71,12 +70,12 @@ INLINE void dots_##S(const long M, long n, long k, const T *a, long lda, const T
         for (long i = 0; i < k16; i += LANES) {                                                    \
             for (long j = 0; j < M; j++) {                                                         \
                 const T *restrict bj = bt + j * ldbt + i;                                          \
-                for (int l = 0; l < LANES; l++) s[j][l] = MADD(ar[i + l], bj[l], s[j][l]);             \
+                for (int l = 0; l < LANES; l++) s[j][l] = MADD(ar[i + l], bj[l], s[j][l]);         \
             }                                                                                      \
         }                                                                                          \
         for (int l = 0; l < LANES; l++) atail[l] = k16 + l < k ? ar[k16 + l] : 0;                  \
         for (long j = 0; j < M; j++)                                                               \
-            for (int l = 0; l < LANES; l++) s[j][l] = MADD(atail[l], btail[j][l], s[j][l]);            \
+            for (int l = 0; l < LANES; l++) s[j][l] = MADD(atail[l], btail[j][l], s[j][l]);        \
         for (long j = 0; j < M; j++) {                                                             \
             for (int w = LANES / 2; w >= 1; w /= 2)                                                \
                 for (int l = 0; l < w; l++) s[j][l] = s[j][l] + s[j][l + w];                       \
@@ -85,25 +84,24 @@ INLINE void dots_##S(const long M, long n, long k, const T *a, long lda, const T
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
-/* Sums over rows r ascending of A[r, i] G[r, j] (into D[i, j], k x m) and of G[r, j] (into     \
-   db[j]). carry = 0: each sum starts at 0 and is then added to D; carry = 1: each sum starts   \
-   at D's value and is stored back, so slices of rows run one after another continue the       \
-   same sums. This one is for a small K: register block acc[i][jj] along G's rows. */           \
-INLINE void tn_small_k_##S(const long K, long n, long m, const T *a, long lda, const T *g,        \
-                           long ldg, T *d, T *db, const int carry) {                               \
+/* Sums over rows r ascending of A[r, i] G[r, j] and of G[r, j], each starting at 0, then added    \
+   to D[i, j] (k x m) and db[j]. This one is for a small K: register block acc[i][jj] along G's    \
+   rows. */                                                                                        \
+INLINE void tn_small_k_##S(const long K, long n, long m, const T *a, long lda, const T *g,         \
+                           long ldg, T *d, T *db) {                                                \
     for (long j0 = 0; j0 < m; j0 += BLOCK) {                                                       \
         const long len = m - j0 < BLOCK ? m - j0 : BLOCK;                                          \
         T acc[DYN_SMALL][BLOCK], accb[BLOCK];                                                      \
         for (long i = 0; i < K; i++)                                                               \
-            for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = carry && jj < len ? d[i * m + j0 + jj] : 0; \
-        for (long jj = 0; jj < BLOCK; jj++) accb[jj] = carry && db && jj < len ? db[j0 + jj] : 0;  \
+            for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = 0;                                    \
+        for (long jj = 0; jj < BLOCK; jj++) accb[jj] = 0;                                          \
         if (len == BLOCK) {                                                                        \
             for (long r = 0; r < n; r++) {                                                         \
                 const T *restrict gr = g + r * ldg + j0;                                           \
                 if (db) for (long jj = 0; jj < BLOCK; jj++) accb[jj] = accb[jj] + gr[jj];          \
                 for (long i = 0; i < K; i++) {                                                     \
                     const T x = a[r * lda + i];                                                    \
-                    for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = MADD(x, gr[jj], acc[i][jj]);      \
+                    for (long jj = 0; jj < BLOCK; jj++) acc[i][jj] = MADD(x, gr[jj], acc[i][jj]);  \
                 }                                                                                  \
             }                                                                                      \
         } else {                                                                                   \
@@ -112,38 +110,38 @@ INLINE void tn_small_k_##S(const long K, long n, long m, const T *a, long lda, c
                 if (db) for (long jj = 0; jj < len; jj++) accb[jj] = accb[jj] + gr[jj];            \
                 for (long i = 0; i < K; i++) {                                                     \
                     const T x = a[r * lda + i];                                                    \
-                    for (long jj = 0; jj < len; jj++) acc[i][jj] = MADD(x, gr[jj], acc[i][jj]);        \
+                    for (long jj = 0; jj < len; jj++) acc[i][jj] = MADD(x, gr[jj], acc[i][jj]);    \
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
         for (long i = 0; i < K; i++)                                                               \
             for (long jj = 0; jj < len; jj++)                                                      \
-                d[i * m + j0 + jj] = carry ? acc[i][jj] : d[i * m + j0 + jj] + acc[i][jj];         \
-        if (db) for (long jj = 0; jj < len; jj++) db[j0 + jj] = carry ? accb[jj] : db[j0 + jj] + accb[jj]; \
+                d[i * m + j0 + jj] = d[i * m + j0 + jj] + acc[i][jj];                              \
+        if (db) for (long jj = 0; jj < len; jj++) db[j0 + jj] = db[j0 + jj] + accb[jj];            \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
-/* The same sums for a small M: register block acc[j][ii] along A's rows. */                      \
-INLINE void tn_small_m_##S(const long M, long n, long k, const T *a, long lda, const T *g,        \
-                           long ldg, T *d, T *db, const int carry) {                               \
+/* The same sums for a small M: register block acc[j][ii] along A's rows. */                       \
+INLINE void tn_small_m_##S(const long M, long n, long k, const T *a, long lda, const T *g,         \
+                           long ldg, T *d, T *db) {                                                \
     if (db) {                                                                                      \
         T accb[DYN_SMALL];                                                                         \
-        for (long j = 0; j < M; j++) accb[j] = carry ? db[j] : 0;                                  \
+        for (long j = 0; j < M; j++) accb[j] = 0;                                                  \
         for (long r = 0; r < n; r++)                                                               \
             for (long j = 0; j < M; j++) accb[j] = accb[j] + g[r * ldg + j];                       \
-        for (long j = 0; j < M; j++) db[j] = carry ? accb[j] : db[j] + accb[j];                    \
+        for (long j = 0; j < M; j++) db[j] = db[j] + accb[j];                                      \
     }                                                                                              \
     for (long i0 = 0; i0 < k; i0 += BLOCK) {                                                       \
         const long len = k - i0 < BLOCK ? k - i0 : BLOCK;                                          \
         T acc[DYN_SMALL][BLOCK];                                                                   \
         for (long j = 0; j < M; j++)                                                               \
-            for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = carry && ii < len ? d[(i0 + ii) * M + j] : 0; \
+            for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = 0;                                    \
         if (len == BLOCK) {                                                                        \
             for (long r = 0; r < n; r++) {                                                         \
                 const T *restrict ar = a + r * lda + i0;                                           \
                 for (long j = 0; j < M; j++) {                                                     \
                     const T x = g[r * ldg + j];                                                    \
-                    for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = MADD(x, ar[ii], acc[j][ii]);      \
+                    for (long ii = 0; ii < BLOCK; ii++) acc[j][ii] = MADD(x, ar[ii], acc[j][ii]);  \
                 }                                                                                  \
             }                                                                                      \
         } else {                                                                                   \
@@ -151,21 +149,21 @@ INLINE void tn_small_m_##S(const long M, long n, long k, const T *a, long lda, c
                 const T *restrict ar = a + r * lda + i0;                                           \
                 for (long j = 0; j < M; j++) {                                                     \
                     const T x = g[r * ldg + j];                                                    \
-                    for (long ii = 0; ii < len; ii++) acc[j][ii] = MADD(x, ar[ii], acc[j][ii]);        \
+                    for (long ii = 0; ii < len; ii++) acc[j][ii] = MADD(x, ar[ii], acc[j][ii]);    \
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
         for (long ii = 0; ii < len; ii++)                                                          \
             for (long j = 0; j < M; j++)                                                           \
-                d[(i0 + ii) * M + j] = carry ? acc[j][ii] : d[(i0 + ii) * M + j] + acc[j][ii];     \
+                d[(i0 + ii) * M + j] = d[(i0 + ii) * M + j] + acc[j][ii];                          \
     }                                                                                              \
 }                                                                                                  \
                                                                                                    \
-/* Cross-entropy of logit rows x (n x c) against labels y, with class weights w (NULL: ones);  \
-   sums in double whatever T is (see dyn_cross_entropy_f64). Adds each row's loss to sums in   \
-   row order; grad (n x c), when not NULL, receives (w[y] / total_rows) (softmax - onehot).    \
-   Rows go in chunks: the sums of exponentials of a chunk first, then their logs in one tight  \
-   loop of independent calls (the CPU overlaps them), then the losses and gradients. */        \
+/* Cross-entropy of logit rows x (n x c) against labels y, with class weights w (NULL: ones);      \
+   sums in double whatever T is (see dyn_cross_entropy_f64). Adds each row's loss to sums in       \
+   row order; grad (n x c), when not NULL, receives (w[y] / total_rows) (softmax - onehot).        \
+   Rows go in chunks: the sums of exponentials of a chunk first, then their logs in one tight      \
+   loop of independent calls (the CPU overlaps them), then the losses and gradients. */            \
 INLINE void ce_rows_##S(long n, long c, const T *x, const long *y, const double *w, double inv_rows, \
                         T *grad, dyn_ce_sums *sums) {                                              \
     double loss = sums->loss, weighted = sums->weighted;                                           \
@@ -180,7 +178,7 @@ INLINE void ce_rows_##S(long n, long c, const T *x, const long *y, const double 
             for (long j = 1; j < c; j++) if (row[j] > mx) { mx = row[j]; arg = j; }                \
             if (arg == y[r0 + q]) correct += 1;                                                    \
             shift[q] = isfinite(mx) ? (double)mx : 0;                                              \
-            /* exp(0) = 1 exactly: the row maximum's term needs no call. */                       \
+            /* exp(0) = 1 exactly: the row maximum's term needs no call. */                        \
             const long top = isfinite(mx) ? arg : -1;                                              \
             T *g = grad ? grad + (r0 + q) * c : 0;                                                 \
             double s = 0;                                                                          \

@@ -6,8 +6,10 @@
    a padded slice (h rounded up to whole vectors, zero weights in the padding), each row's
    hidden values feed the logits while still in registers, and the hidden gradient is never
    stored: it goes straight into dW1 and db1. The order of every addition is the one the
-   module-by-module kernels of blocks.h use (spelled out at each step below), and the padding
-   only ever computes fma(+0, +0, s) = s on sums that cannot be -0, so the bits are the same. */
+   module-by-module kernels of blocks.h use (spelled out at each step below). On finite inputs
+   the padding only ever computes fma(+0, +0, s) = s on sums that cannot be -0; an infinite
+   input can make padded lanes NaN, but those are zeroed by the ReLU or its mask, or never
+   copied out. So the bits are the same. */
 #include "blocks.h"
 #include <stdint.h>
 #include <string.h>
@@ -77,8 +79,8 @@ INLINE void forward_slice(const long K, const long M, long rows, long V, const d
     }
 }
 
-/* dW2^T[j, :] += dlogit_j * hidden row, row after row (tn_small_m_f64 with carry: one running
-   sum per element, kept here in the transposed layout), on NV vectors from v0. */
+/* dW2^T[j, :] += dlogit_j * hidden row, row after row (tn_small_m_f64: one running sum per
+   element from 0 over all rows, kept here in the transposed layout), on NV vectors from v0. */
 INLINE void weight2_gradient_block(const long M, const long NV, long rows, long hp, long v0,
                                    const double *hs, const double *dz, double *aw2t) {
     v8 acc[DYN_SMALL][COLUMN_BLOCK];
@@ -109,8 +111,9 @@ INLINE void weight2_gradient_slice(const long M, long rows, long V, const double
 }
 
 /* hidden gradient = (0 + sum_j dlogit_j W2[:, j], j ascending) where hidden > 0 (rows_f64 with
-   a mask), used at once: db1 += it and dW1[i, :] += x_i * it, row after row (tn_small_k_f64
-   with carry); on NV vectors from v0. The hidden gradient itself is never stored. */
+   a mask), used at once: db1 += it and dW1[i, :] += x_i * it, row after row (tn_small_k_f64:
+   one running sum per element from 0 over all rows); on NV vectors from v0. The hidden
+   gradient itself is never stored. */
 INLINE void weight1_gradient_block(const long K, const long M, const long NV, long rows, long hp, long v0,
                                    const double *x, long ldx, const double *hs, const double *dz,
                                    const double *w2tp, double *aw1, double *ab1) {

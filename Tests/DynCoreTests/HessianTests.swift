@@ -158,14 +158,15 @@ final class FastHessianTests: XCTestCase {
     }
 
     /// A hidden layer wider than 8 on both sides (12 -> 10) takes BLAS for its products, the
-    /// layers around it the skinny kernels; one layer has no bias.
+    /// layers around it the skinny kernels (rows for 3 -> 12, dot products with a bias for
+    /// 10 -> 4); the first layer has no bias.
     func testFastPathWithWideAndSkinnyLayers() throws {
         var g = Generator(seed: 22)
         let x = Tensor.randn([30, 3], generator: &g)
         let y = (0..<30).map { $0 % 4 }
         for act in [ReLU() as Module, Tanh()] {
-            let m = try Sequential([try Linear(3, 12, generator: &g), act, try Linear(12, 10, generator: &g),
-                                    Sigmoid(), try Linear(10, 4, bias: false, generator: &g)])
+            let m = try Sequential([try Linear(3, 12, bias: false, generator: &g), act, try Linear(12, 10, generator: &g),
+                                    Sigmoid(), try Linear(10, 4, generator: &g)])
             let loss = try CrossEntropyLoss(weights: [1, 3, 0.5, 2])
             let fast = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y)
             let general = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y, allowFastPath: false)

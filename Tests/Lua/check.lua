@@ -1,9 +1,14 @@
 -- Assertions for the Lua-level tests: each raises an error naming what differed.
 local check = {}
 
+-- Numbers are shown with all 17 digits, so that values differing in the last bit look different.
+local function show(v)
+  return math.type(v) == "float" and string.format("%.17g", v) or tostring(v)
+end
+
 function check.eq(got, want, what)
   if got ~= want then
-    error(string.format("%s: got %s, want %s", what or "value", tostring(got), tostring(want)), 2)
+    error(string.format("%s: got %s, want %s", what or "value", show(got), show(want)), 2)
   end
 end
 

@@ -2,7 +2,8 @@
    (a 2-input or 3-class layer), the element-wise ReLU, the cross-entropy loss and a fused
    training step. Every kernel fixes its order of additions in the source, and each term of a
    sum of products is added with one fused multiply-add (a single rounding), so results are the
-   same bits on every CPU and in every caller (train.fit and a hand-written Lua loop share them). Matrices are row-major; ld* are row strides
+   same bits in every caller (train.fit and a hand-written Lua loop share them) and, but for the
+   C library's exp and log in the cross-entropy, on every CPU. Matrices are row-major; ld* are row strides
    in elements, columns are contiguous. */
 #ifndef DYN_KERNELS_H
 #define DYN_KERNELS_H

@@ -50,7 +50,9 @@ final class MLPHessianVectorProduct {
     private let probabilities: Tensor  // softmax of the output (cross-entropy)
     private var rowScale: [Double] = []  // w[y_n] / N, from the loss's current weights
     private let isCrossEntropy: Bool
-    private var scratch: Tensor?
+    /// Partial products of the R-forward (N x out) and R-backward (N x in) passes; one each, so
+    /// neither is reallocated between products.
+    private var forwardScratch: Tensor?, backwardScratch: Tensor?
 
     /// nil when the model or loss is not of the supported shape (callers fall back to the
     /// general operator).
@@ -161,10 +163,10 @@ final class MLPHessianVectorProduct {
         for (k, l) in layers.enumerated() {
             SkinnyKernels.transpose(l.vWeight, ld: l.linear.outputSize, into: l.vWeightT)
             SkinnyKernels.multiply(l.input, l.vWeight, transposed: l.vWeightT, bias: l.vBias, into: l.rz,
-                                   accumulate: false, scratch: &scratch)
+                                   accumulate: false, scratch: &forwardScratch)
             if k > 0 {
                 SkinnyKernels.multiply(layers[k - 1].rh, l.linear.weight, transposed: l.weightT, bias: nil, into: l.rz,
-                                       accumulate: true, scratch: &scratch)
+                                       accumulate: true, scratch: &forwardScratch)
             }
             multiply(l.rz, l.d1, into: l.rh)
         }
@@ -197,9 +199,9 @@ final class MLPHessianVectorProduct {
                 let below = layers[k - 1]
                 addTransposedProduct(below.rh, l.grad, into: l.hvWeight, bias: nil)
                 SkinnyKernels.multiply(l.rGrad, l.weightT, transposed: l.linear.weight, bias: nil, into: below.rGradOutput,
-                                       accumulate: false, scratch: &scratch)
+                                       accumulate: false, scratch: &backwardScratch)
                 SkinnyKernels.multiply(l.grad, l.vWeightT, transposed: l.vWeight, bias: nil, into: below.rGradOutput,
-                                       accumulate: true, scratch: &scratch)
+                                       accumulate: true, scratch: &backwardScratch)
             }
         }
         let rp = result.pointer(Double.self)
@@ -220,7 +222,7 @@ final class MLPHessianVectorProduct {
             SkinnyKernels.addTransposedProduct(a, lda: k, g, ldg: m, into: d, bias: db, n: n, k: k, m: m)
             return
         }
-        Tensor.gemm(try! a.t(), g, into: d, alpha: 1, beta: 1)
+        Tensor.gemm(a, g, into: d, alpha: 1, beta: 1, transposeA: true)
         if let db {
             let pg = g.pointer(Double.self), b = db.pointer(Double.self)
             for r in 0..<n { for j in 0..<m { b[j] += pg[r * m + j] } }

@@ -81,16 +81,17 @@ enum SkinnyKernels {
         }
     }
 
-    /// C = A B (+ bias on every row), or C += A B (+ bias) when `accumulate`, for contiguous
-    /// row-major A (n x k) and B (k x m), with bt = B^T (m x k, contiguous) and C (n x m): one
-    /// skinny kernel when min(k, m) <= small (accumulating through `scratch`), BLAS otherwise.
+    /// C = A B (+ bias on every row), or C += A B when `accumulate` (then bias must be nil), for
+    /// contiguous row-major A (n x k) and B (k x m), with bt = B^T (m x k, contiguous) and C
+    /// (n x m): one skinny kernel when min(k, m) <= small (accumulating through `scratch`, which
+    /// the caller keeps for this shape of C), BLAS otherwise.
     static func multiply(_ a: Tensor, _ b: Tensor, transposed bt: Tensor, bias: Tensor?, into c: Tensor,
                          accumulate: Bool, scratch: inout Tensor?) {
+        precondition(bias == nil || !accumulate, "multiply: a bias only when not accumulating")
         let n = a.shape[0], k = a.shape[1], m = c.shape[1]
         guard applies(inputs: k, outputs: m) else {
-            if let bias, !accumulate { fillRows(c, bias) }
+            if let bias { fillRows(c, bias) }
             Tensor.gemm(a, b, into: c, alpha: 1, beta: accumulate || bias != nil ? 1 : 0)
-            if let bias, accumulate { addRows(c, bias) }
             return
         }
         let target = accumulate ? Buffers.reuse(&scratch, rows: n, cols: m, dtype: c.dtype) : c
@@ -103,17 +104,6 @@ enum SkinnyKernels {
         switch c.dtype {
         case .float64: Linear.fillRows(c.pointer(Double.self), c.shape[0], c.shape[1], b.pointer(Double.self))
         case .float32: Linear.fillRows(c.pointer(Float.self), c.shape[0], c.shape[1], b.pointer(Float.self))
-        }
-    }
-
-    /// c += b on every row of the contiguous matrix c.
-    private static func addRows(_ c: Tensor, _ b: Tensor) {
-        let cols = c.shape[1]
-        for r in 0..<c.shape[0] {
-            switch c.dtype {
-            case .float64: add(b.pointer(Double.self), into: c.pointer(Double.self) + r * cols, cols)
-            case .float32: add(b.pointer(Float.self), into: c.pointer(Float.self) + r * cols, cols)
-            }
         }
     }
 

@@ -17,14 +17,16 @@ final class FusedMLPStep {
     /// The logits of the last step (N x m).
     private(set) var logits: Tensor?
 
-    /// nil unless model and loss have the shape above.
-    init?(model: Module, loss: Loss) {
+    /// nil unless model and loss have the shape above and the labels (checked against
+    /// `classes`) are all valid rows of the logits.
+    init?(model: Module, loss: Loss, classes: Int) {
         guard let seq = model as? Sequential, seq.modules.count == 3,
               let first = seq.modules[0] as? Linear, let relu = seq.modules[1] as? ElementwiseActivation,
               let last = seq.modules[2] as? Linear, relu.kind == .relu,
               let ce = loss as? CrossEntropyLoss, type(of: loss) == CrossEntropyLoss.self,
               first.inputSize <= SkinnyKernels.small, last.outputSize <= SkinnyKernels.small,
-              first.outputSize == last.inputSize, first.outputSize > SkinnyKernels.small
+              first.outputSize == last.inputSize, first.outputSize > SkinnyKernels.small,
+              classes == last.outputSize
         else { return nil }
         self.model = seq; self.first = first; self.relu = relu; self.last = last; self.loss = ce
     }
@@ -39,7 +41,8 @@ final class FusedMLPStep {
             && (first.bias == nil) == (first.gradBias == nil) && (last.bias == nil) == (last.gradBias == nil)
     }
 
-    /// Runs the step on x (checked by `applies`) and labels (0-based, checked by the caller):
+    /// Runs the step on x (checked by `applies`) and labels (0-based, below `classes`, checked by
+    /// the caller: the kernel indexes the logits with them):
     /// adds the parameter gradients into the modules' gradients and returns the loss values.
     func run(_ x: Tensor, labels: [Int]) -> LossEvaluation {
         let n = x.shape[0], k = first.inputSize, h = first.outputSize, m = last.outputSize
