@@ -116,6 +116,14 @@ final class LossTests: XCTestCase {
         try ce.setWeights(Tensor(shape: [3], values: [3, 2, 1]))
         XCTAssertEqual(ce.weightsTensor()!.toArray(), [3, 2, 1])
         XCTAssertEqual(ce.description, "CrossEntropyLoss(weights = {3, 2, 1})")
+        // A non-finite weight, from a tensor or a buffer, leaves the weights as they were.
+        XCTAssertEqual(message { try ce.setWeights(Tensor(shape: [3], values: [1, .nan, 1])) },
+                       "CrossEntropyLoss: weight 2 is nan (weights must be finite)")
+        XCTAssertEqual(message { try [4, 5, -.infinity].withUnsafeBufferPointer { try ce.setWeights($0) } },
+                       "CrossEntropyLoss: weight 3 is -inf (weights must be finite)")
+        XCTAssertEqual(ce.weights, [3, 2, 1])
+        try [0.5, 1, 2].withUnsafeBufferPointer { try ce.setWeights($0) }
+        XCTAssertEqual(ce.weights, [0.5, 1, 2])
         try ce.setWeights(nil)
         XCTAssertNil(ce.weightsTensor())
         XCTAssertEqual(message { _ = try ce.forward(Tensor(zeros: [3]), labels: [0, 0, 0]) },

@@ -114,7 +114,7 @@ final class MLPHessianVectorProduct {
         for l in layers {
             SkinnyKernels.transpose(l.linear.weight, ld: l.linear.outputSize, into: l.weightT)
             let y = l.z
-            MLPHessianVectorProduct.fillRows(y, with: l.linear.bias)
+            if let b = l.linear.bias { SkinnyKernels.fillRows(y, b) } else { y.zeroFill() }
             Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
             let count = y.count
             let h = l.output.pointer(Double.self), d1 = l.d1.pointer(Double.self)
@@ -208,13 +208,6 @@ final class MLPHessianVectorProduct {
         for i in 0..<dimension { out[i] = rp[i] }
     }
 
-    /// Every row of the contiguous matrix m set to the vector b, or to zeros when b is nil (a
-    /// broadcasting copy walks the elements one by one).
-    private static func fillRows(_ m: Tensor, with b: Tensor?) {
-        guard let b else { m.zeroFill(); return }
-        SkinnyKernels.fillRows(m, b.isContiguous ? b : b.clone())
-    }
-
     /// d += aᵀ g and db += the column sums of g (when given), for contiguous a (n x k), g (n x m).
     private func addTransposedProduct(_ a: Tensor, _ g: Tensor, into d: Tensor, bias db: Tensor?) {
         let n = a.shape[0], k = a.shape[1], m = g.shape[1]
@@ -223,10 +216,7 @@ final class MLPHessianVectorProduct {
             return
         }
         Tensor.gemm(a, g, into: d, alpha: 1, beta: 1, transposeA: true)
-        if let db {
-            let pg = g.pointer(Double.self), b = db.pointer(Double.self)
-            for r in 0..<n { for j in 0..<m { b[j] += pg[r * m + j] } }
-        }
+        if let db { Linear.addColumnSums(g, Double.self, into: db.pointer(Double.self)) }
     }
 
     private func multiply(_ a: Tensor, _ b: Tensor, into c: Tensor) {

@@ -49,26 +49,15 @@ open class Loss {
         weights = w
     }
 
-    /// Sets the weights from a 1-D tensor, reusing the current array when the count is unchanged
-    /// (a schedule setting weights every step does not allocate).
+    /// Sets the weights from a 1-D tensor (through `setWeights(_: UnsafeBufferPointer)`).
     public func setWeights(_ t: Tensor) throws {
         guard t.rank == 1 else { throw TensorError("\(name): weights must be 1-D, got shape \(shapeText(t.shape))") }
-        if var w = weights, w.count == t.count {
-            weights = nil  // keep the buffer uniquely referenced while writing into it
-            var k = 0, bad = -1
-            t.forEachValue { v in if !v.isFinite && bad < 0 { bad = k }; w[k] = v; k += 1 }
-            if bad >= 0 {
-                weights = nil
-                throw TensorError("\(name): weight \(bad + 1) is \(ClassLabels.format(w[bad])) (weights must be finite)")
-            }
-            weights = w
-        } else {
-            try setWeights(t.toArray())
-        }
+        try t.toArray().withUnsafeBufferPointer { try setWeights($0) }
     }
 
     /// Sets the weights from a buffer of values, reusing the current array when the count is
-    /// unchanged (the training loop sets weights every step without allocating).
+    /// unchanged (the training loop sets weights every step without allocating). A non-finite
+    /// value leaves the weights as they were.
     public func setWeights(_ values: UnsafeBufferPointer<Double>) throws {
         for (k, v) in values.enumerated() where !v.isFinite {
             throw TensorError("\(name): weight \(k + 1) is \(ClassLabels.format(v)) (weights must be finite)")

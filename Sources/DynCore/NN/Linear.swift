@@ -126,12 +126,7 @@ public final class Linear: Module {
             lastInput = x
             return x.rank == 1 ? try y.view([outputSize]) : y
         }
-        if let bias {
-            switch weight.dtype {
-            case .float64: Linear.fillRows(y.pointer(Double.self), rows, outputSize, bias.pointer(Double.self))
-            case .float32: Linear.fillRows(y.pointer(Float.self), rows, outputSize, bias.pointer(Float.self))
-            }
-        }
+        if let bias { SkinnyKernels.fillRows(y, bias) }
         Tensor.gemm(xm, weight, into: y, alpha: 1, beta: bias == nil ? 0 : 1)
         lastInput = x
         return x.rank == 1 ? try y.view([outputSize]) : y

@@ -1,8 +1,8 @@
 import CKernels
 
 /// The training step of the paper's network shape, x -> Linear(k -> h) -> ReLU -> Linear(h -> m)
-/// with CrossEntropyLoss in float64, k and m at most 8 and h above 8 (Fig. 4: 2 -> 100 -> 3), as one pass
-/// of CKernels' `dyn_mlp2_step` over slices of rows: forward, loss, gradient of the logits and
+/// with CrossEntropyLoss in float64, k and m at most 8 and h above 8 (Fig. 4: 2 -> 100 -> 3), as
+/// one pass of CKernels' `dyn_mlp2_step` over slices of rows: forward, loss, gradient of the logits and
 /// backward for a slice run while its hidden activations are still in the L1 cache.
 ///
 /// It does the same arithmetic in the same order as `model.forward`, `loss.evaluate` and
@@ -34,11 +34,10 @@ final class FusedMLPStep {
     /// Whether the step applies to batch x now (a callback may have changed the model, its
     /// dtype or the loss's weights since the last step); otherwise the caller runs the modules.
     func applies(to x: Tensor) -> Bool {
-        let dtype = first.weight.dtype
-        return model.modules.count == 3 && x.rank == 2 && x.shape[0] >= 1 && x.shape[1] == first.inputSize
-            && (x.strides[1] == 1 || x.shape[1] == 1) && dtype == .float64 && x.dtype == dtype && last.weight.dtype == dtype
+        model.modules.count == 3 && x.rank == 2 && x.shape[0] >= 1 && x.shape[1] == first.inputSize
+            && (x.strides[1] == 1 || x.shape[1] == 1) && x.dtype == .float64
+            && first.weight.dtype == .float64 && last.weight.dtype == .float64
             && (loss.weights?.count ?? last.outputSize) == last.outputSize
-            && (first.bias == nil) == (first.gradBias == nil) && (last.bias == nil) == (last.gradBias == nil)
     }
 
     /// Runs the step on x (checked by `applies`) and labels (0-based, below `classes`, checked by

@@ -4,8 +4,9 @@ import Foundation
 /// for the class weights, runs one forward pass, one fused loss evaluation (unweighted loss,
 /// weighted loss, correct predictions and the weighted loss's gradient), one backward pass
 /// and one optimizer update; for the paper's network shape the forward, loss and backward
-/// run as one kernel (`FusedMLPStep`, same bits). It allocates nothing per step. Metrics of step i are those of step i's own forward pass, at the
-/// parameters before step i's update; validation runs at the same parameters.
+/// run as one kernel (`FusedMLPStep`, same bits). It allocates nothing per step. Metrics of
+/// step i are those of step i's own forward pass, at the parameters before step i's update;
+/// validation runs at the same parameters.
 public final class Trainer {
     public struct Configuration {
         public var steps: Int
