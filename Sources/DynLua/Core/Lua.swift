@@ -63,9 +63,13 @@ public struct Lua {
         return ok != 0 ? Int(v) : nil
     }
 
+    /// The whole string, embedded NUL bytes included (a C-string read would stop at the first
+    /// one, so "ab\0cd.npy" would silently become "ab"); invalid UTF-8 becomes U+FFFD.
     public func string(_ i: Int32) -> String? {
-        guard lua_type(L, i) == LUA_TSTRING, let p = dyn_tostring(L, i) else { return nil }
-        return String(cString: p)
+        guard lua_type(L, i) == LUA_TSTRING else { return nil }
+        var length = 0
+        guard let p = lua_tolstring(L, i, &length) else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: p, count: length), as: UTF8.self)
     }
 
     public func boolean(_ i: Int32) -> Bool { lua_toboolean(L, i) != 0 }
