@@ -60,11 +60,8 @@ public enum Checkpoint {
     // MARK: reading
 
     public static func load(path: String) throws -> Module {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let why = access(path, R_OK) == 0 ? "cannot read it" : String(cString: strerror(errno))
-            throw TensorError("nn.load: cannot open '\(path)' (\(why))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let data = try FileAccess.contents(of: path, op: "nn.load")
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw TensorError("nn.load: '\(path)' is not a dynlua model file (not text; expected first line '\(magic) \(version)')")
         }
         return try parse(text, name: path)

@@ -137,7 +137,7 @@ public final class Trainer {
                 history.accuracy.append(r.accuracy)
                 history.weights += weights
                 if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
-                log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
+                try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
                 progress.update(step: step, loss: r.loss, accuracy: r.accuracy)
                 if let onRecord { keepGoing = try onRecord(r) }
             }
