@@ -102,7 +102,7 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(message("a,b,c\n"), "data.csv: 't.csv' has no data rows")
         XCTAssertEqual(message("1,nan,1\n", .absent), "data.csv: 't.csv' line 1: field 2 ('nan') is not a finite number")
         XCTAssertThrowsError(try CSVTable.read(path: "/nonexistent/x.csv")) {
-            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '/nonexistent/x.csv' (no such file)")
+            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '/nonexistent/x.csv' (no such file or directory)")
         }
     }
 
