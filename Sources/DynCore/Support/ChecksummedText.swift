@@ -55,3 +55,30 @@ enum ChecksummedText {
         return Array(lines[0..<(end - 1)])
     }
 }
+
+extension ChecksummedText {
+    static func hexByte(_ b: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
+    }
+
+    /// Bytes from lowercase hex digits, nil for anything else.
+    static func bytes(fromHex text: Substring) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        func digit(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: return c - 48
+            case 97...102: return c - 87
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(u.count / 2)
+        for k in stride(from: 0, to: u.count, by: 2) {
+            guard let hi = digit(u[k]), let lo = digit(u[k + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+        }
+        return out
+    }
+}

@@ -29,6 +29,17 @@ final class CSVLog {
         if buffer.utf8.count > 1 << 16 { try flush() }
     }
 
+    /// Writes the lines of records restored from a checkpoint.
+    func replay(_ h: TrainingHistory, hessianCount: Int?) throws {
+        for i in 0..<h.count {
+            let r = StepRecord(step: h.step[i], loss: h.loss[i], weightedLoss: h.weightedLoss[i], accuracy: h.accuracy[i],
+                               weights: Array(h.weights(at: i)), valLoss: h.valLoss.isEmpty ? nil : h.valLoss[i],
+                               valAccuracy: h.valAccuracy.isEmpty ? nil : h.valAccuracy[i], classAccuracy: [])
+            let a = h.analysisStep.firstIndex(of: h.step[i]).map { (top: h.hessianTop[$0], ntkMax: Optional(h.ntkMax[$0])) }
+            try write(r, analysis: a, hessianCount: hessianCount)
+        }
+    }
+
     private func num(_ v: Double) -> String { String(format: "%.17g", v) }
 
     private func flush() throws {
