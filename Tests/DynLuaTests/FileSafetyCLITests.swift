@@ -133,4 +133,83 @@ final class FileSafetyCLITests: XCTestCase {
         XCTAssertEqual(r.status, 7, r.err)
         XCTAssertEqual(entries(), ["s.lua"])
     }
+
+    // MARK: training checkpoints across real process deaths
+
+    /// The same command every time: `dynlua s.lua [stop_at]`. With stop_at, the run announces
+    /// "ready" at that step and spins inside on_step until the test kills it.
+    static let resumable = """
+    local X, y = data.spiral{classes = 3, per_class = 30, seed = 1}
+    tensor.seed(1)
+    local m = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    local opt = optim.Adam(m, {lr = 0.01})
+    local calls = 0
+    local h = train.fit{model = m, loss = nn.CrossEntropyLoss(), optimizer = opt, x = X, y = y,
+      steps = 300, batch_size = 16, every = 5, progress = false, log = "run.csv",
+      weights = schedule.triangular{classes = 3, amplitude = 5, period = 40},
+      checkpoint = {path = "ck", every = 20}, resume = "ck",
+      on_step = function(s)
+        calls = calls + 1
+        if arg[1] and s == tonumber(arg[1]) then
+          io.write("ready\\n") io.stdout:flush()
+          local t0 = os.clock() while os.clock() - t0 < 30 do end
+        end
+      end,
+      on_checkpoint = function() return {calls = calls} end,
+      on_resume = function(state) calls = state.calls end}
+    local parts = {tostring(calls), tostring(#h.step)}
+    local f = m:flat_parameters()
+    for i = 1, f:numel() do parts[#parts + 1] = string.format("%a", f[i]) end
+    for i = 1, #h.loss do parts[#parts + 1] = string.format("%a %a %a", h.loss[i], h.weighted_loss[i], h.accuracy[i]) end
+    parts[#parts + 1] = string.format("%a", tensor.rand(1):item())
+    local out = assert(io.open("result.txt", "w"))
+    out:write(table.concat(parts, "\\n"))
+    out:close()
+    """
+
+    func file(_ name: String) throws -> String {
+        try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    func remove(_ names: [String]) {
+        for n in names { try? FileManager.default.removeItem(at: dir.appendingPathComponent(n)) }
+    }
+
+    /// Runs the command once uninterrupted, then again killed by `signal` at step 106 (whose
+    /// last checkpoint is step 100) and re-run: the results are the same to the last bit.
+    func checkResumeAfter(_ signal: Int32, expectStatus: Int32, reason: Process.TerminationReason) throws {
+        let (reference, referenceErr) = try start(Self.resumable)
+        let message = String(decoding: referenceErr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reference.waitUntilExit()
+        XCTAssertEqual(reference.terminationStatus, 0, message)
+        let expected = try file("result.txt"), expectedLog = try file("run.csv")
+        XCTAssertTrue(expected.hasPrefix("60\n60\n"), expected)  // 300 steps, every 5
+        remove(["result.txt", "run.csv", "ck"])
+
+        let out = Pipe()
+        let (victim, _) = try start(Self.resumable, ["106"], stdout: out)
+        XCTAssertEqual(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self), "ready\n")
+        kill(victim.processIdentifier, signal)
+        victim.waitUntilExit()
+        XCTAssertEqual(victim.terminationReason, reason)
+        XCTAssertEqual(victim.terminationStatus, expectStatus)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("result.txt").path))
+        XCTAssertTrue(try file("ck").contains("\nstep 100 0\n"))
+        remove([".run.csv.tmp-\(victim.processIdentifier)"])  // kill -9 cannot be cleaned up after
+
+        let (again, _) = try start(Self.resumable)
+        again.waitUntilExit()
+        XCTAssertEqual(again.terminationStatus, 0)
+        XCTAssertEqual(try file("result.txt"), expected)
+        XCTAssertEqual(try file("run.csv"), expectedLog)
+        XCTAssertEqual(entries(), ["ck", "result.txt", "run.csv", "s.lua"])
+    }
+
+    func testResumeAfterKill9IsBitIdentical() throws {
+        try checkResumeAfter(SIGKILL, expectStatus: SIGKILL, reason: .uncaughtSignal)
+    }
+
+    func testResumeAfterCtrlCIsBitIdentical() throws {
+        try checkResumeAfter(SIGINT, expectStatus: 130, reason: .exit)
+    }
 }
