@@ -29,7 +29,7 @@ final class AtomicFileTests: XCTestCase {
     func testOneCharacterNamesInTheWorkingDirectory() throws {
         let previous = FileManager.default.currentDirectoryPath
         XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         for name in ["a", "b.", "é"] {
             try AtomicFile.write("\(name)!", to: name, op: "save")
             XCTAssertEqual(contents(dir + "/" + name), "\(name)!")
@@ -90,21 +90,22 @@ final class AtomicFileTests: XCTestCase {
     func testAFIFOIsWrittenDirectly() throws {
         let fifo = dir + "/pipe"
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        var received = [UInt8]()
+        final class Received: @unchecked Sendable { var bytes: [UInt8] = [] }
+        let received = Received()
         let reader = Thread {
             let fd = open(fifo, O_RDONLY)
             var buffer = [UInt8](repeating: 0, count: 256)
             while fd >= 0 {
                 let n = read(fd, &buffer, buffer.count)
                 if n <= 0 { break }
-                received += buffer[0..<n]
+                received.bytes += buffer[0..<n]
             }
             close(fd)
         }
         reader.start()
         try AtomicFile.write("through the pipe", to: fifo, op: "save")
         while !reader.isFinished { usleep(1000) }
-        XCTAssertEqual(String(decoding: received, as: UTF8.self), "through the pipe")
+        XCTAssertEqual(String(decoding: received.bytes, as: UTF8.self), "through the pipe")
         var st = stat()
         XCTAssertEqual(lstat(fifo, &st), 0)
         XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO)

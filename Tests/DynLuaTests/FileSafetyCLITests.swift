@@ -86,6 +86,28 @@ final class FileSafetyCLITests: XCTestCase {
         XCTAssertEqual(entries(), ["s.lua"])
     }
 
+    /// Devices are written in place: the standard output gets the bytes; /dev/full reports the
+    /// full disk (for a log too) and stays a device.
+    func testStandardOutputAndDevFull() throws {
+        let out = Pipe()
+        let (p, err) = try start(Self.training + """
+        tensor.new({1.5, 2}):save("/dev/stdout")
+        local ok, e = pcall(fit, {log = "/dev/full"})
+        io.stderr:write(tostring(e))
+        """, stdout: out)
+        let bytes = out.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, message)
+        XCTAssertEqual(bytes.count, 128 + 16)
+        XCTAssertEqual(Array(bytes.prefix(6)), [0x93] + Array("NUMPY".utf8))
+        XCTAssertEqual(Array(bytes.suffix(16)), [0, 0, 0, 0, 0, 0, 0xf8, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40])
+        XCTAssertTrue(message.hasSuffix("train.fit: log: cannot write '/dev/full' (no space left on device)"), message)
+        var st = stat()
+        XCTAssertEqual(stat("/dev/full", &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR)
+    }
+
     /// A log path that cannot be written fails before the first step (it used to train to the
     /// end, then fail and lose the history).
     func testAnUnwritableLogFailsBeforeTraining() throws {

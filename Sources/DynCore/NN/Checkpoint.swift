@@ -29,7 +29,7 @@ public enum Checkpoint {
     // MARK: writing
 
     public static func save(_ m: Module, path: String) throws {
-        try AtomicFile.write(try text(of: m), to: path, op: "save")
+        try AtomicFile.write(try text(of: m), to: path, op: "save", durable: true)
     }
 
     public static func text(of m: Module) throws -> String {

@@ -3,24 +3,27 @@ import CTempFiles
 
 /// Writes a whole file or nothing. Every writer of dynlua goes through here (tensors, models,
 /// plots, the training log, checkpoints). The bytes go to a temporary file `.NAME.tmp-PID` in
-/// the target's own directory (after following symbolic links), are flushed to disk, and the
-/// file is then renamed over the target, so a crash or a full disk never leaves a half-written
+/// the target's own directory (after following symbolic links), and the file is then renamed
+/// over the target (with `durable`, after flushing the data to disk, and the directory after), so a crash or a full disk never leaves a half-written
 /// file where a complete one was. The temporary file is registered for removal at exit and on
 /// SIGTERM/SIGHUP (CTempFiles), and removed on any error. Devices, FIFOs and the standard
 /// streams are written directly (see FileTarget).
 public enum AtomicFile {
-    public static func write(_ bytes: [UInt8], to path: String, op: String) throws {
+    /// `durable`: fsync the data before the rename and the directory after it, so that the new
+    /// file survives a power cut too (about 10 ms here: used for models, checkpoints and logs,
+    /// not for tensors and plots, which scripts may write in loops).
+    public static func write(_ bytes: [UInt8], to path: String, op: String, durable: Bool = false) throws {
         let writer = try Writer(path: path, op: op)
         try writer.append(bytes)
-        try writer.commit()
+        try writer.commit(durable: durable)
     }
 
-    public static func write(_ data: Data, to path: String, op: String) throws {
-        try write([UInt8](data), to: path, op: op)
+    public static func write(_ data: Data, to path: String, op: String, durable: Bool = false) throws {
+        try write([UInt8](data), to: path, op: op, durable: durable)
     }
 
-    public static func write(_ text: String, to path: String, op: String) throws {
-        try write(Array(text.utf8), to: path, op: op)
+    public static func write(_ text: String, to path: String, op: String, durable: Bool = false) throws {
+        try write(Array(text.utf8), to: path, op: op, durable: durable)
     }
 
     /// Fails now, before a long computation, when `path` could not be written later: a
@@ -107,9 +110,9 @@ public enum AtomicFile {
             }
         }
 
-        /// Flushes the data to disk, closes, and renames the temporary file over the target
-        /// (then flushes the directory, so the new name survives a power cut too).
-        public func commit() throws {
+        /// Closes and renames the temporary file over the target; `durable` flushes the data to
+        /// disk first and the directory after, so the new name survives a power cut too.
+        public func commit(durable: Bool = false) throws {
             guard fd >= 0 else { throw TensorError("\(op): cannot write '\(path)' (the file was already closed)") }
             guard let temporary else {
                 let failed = close(fd) != 0 ? errno : 0
@@ -117,13 +120,14 @@ public enum AtomicFile {
                 if failed != 0 { throw FileError.write(op, path, failed) }
                 return
             }
-            if fsync(fd) != 0 && errno != EINVAL { throw fail(errno) }
+            if durable && fsync(fd) != 0 && errno != EINVAL { throw fail(errno) }
             let closed = close(fd)
             fd = -1
             if closed != 0 { throw fail(errno) }
             if rename(temporary, target.path) != 0 { throw fail(errno) }
             dyn_temp_unregister(slot)
             slot = -1
+            guard durable else { return }
             let dir = open(FilePath.directory(target.path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if dir >= 0 { fsync(dir); close(dir) }
         }

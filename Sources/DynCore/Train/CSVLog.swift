@@ -50,7 +50,7 @@ final class CSVLog {
     /// Completes the file and moves it into place.
     func finish() throws {
         try flush()
-        try writer.commit()
+        try writer.commit(durable: true)
     }
 
     /// Drops the temporary file (training failed before the log was complete).

@@ -55,7 +55,13 @@ public struct TrainingCheckpoint {
         var out = "\(Self.magic) \(Self.version)\n"
         out += "run " + run.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         out += "step \(step) \(stopped ? 1 : 0)\n"
-        func vectors(_ vs: [[Double]]) { for v in vs { out += "\(v.count)" + v.map { " \($0)" }.joined() + "\n" } }
+        func vectors(_ vs: [[Double]]) {
+            for v in vs {
+                out += String(v.count)
+                for d in v { out += " "; out += d.description }
+                out += "\n"
+            }
+        }
         out += "parameters \(parameters.count)\n"
         vectors(parameters)
         out += "optimizer \(optimizerSteps) \(learningRate) \(optimizerState.count)\n"
@@ -224,7 +230,7 @@ extension Trainer {
     func writeCheckpoint(_ c: TrainingCheckpoint.Configuration, step: Int, stopped: Bool,
                          history: TrainingHistory, sampler: BatchSampler) throws {
         let state = try captureCheckpoint(step: step, stopped: stopped, history: history, sampler: sampler)
-        try AtomicFile.write(state.text(), to: c.path, op: "train.fit: checkpoint")
+        try AtomicFile.write(state.text(), to: c.path, op: "train.fit: checkpoint", durable: true)
     }
 
     /// The checkpoint at `path`, or nil when there is no file (a fresh start).
