@@ -92,6 +92,18 @@ check.raises("belongs to another run (batch_size 16 there, full here); delete it
 local text = read(ck)
 local f = assert(io.open(ck, "wb")); f:write((text:gsub("\nstep 60 0\n", "\nstep 50 0\n"))); f:close()
 check.raises("is damaged: the checksum does not match", fit, {resume = ck})
+-- Single-bit flips spread over the whole file: each one is reported as damage.
+for k = 0, 79 do
+  local pos = 1 + (k * (#text - 1)) // 79
+  local byte = text:byte(pos) ~ (1 << (k % 8))
+  f = assert(io.open(ck, "wb")); f:write(text:sub(1, pos - 1) .. string.char(byte) .. text:sub(pos + 1)); f:close()
+  local ok, e = pcall(fit, {resume = ck})
+  check.eq(ok, false, "flipped bit " .. k)
+  if not (e:find("is damaged", 1, true) or e:find("is not a dynlua training checkpoint", 1, true)
+          or e:find("has format version", 1, true)) then
+    error("flip at byte " .. pos .. " gave another error: " .. e)
+  end
+end
 f = assert(io.open(ck, "wb")); f:write(text:sub(1, #text // 2)); f:close()
 check.raises("is damaged: the checksum line is missing", fit, {resume = ck})
 f = assert(io.open(ck, "wb")); f:write("dynlua-model 2\n"); f:close()
