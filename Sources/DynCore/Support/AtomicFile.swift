@@ -150,3 +150,20 @@ public enum AtomicFile {
         deinit { abandon() }
     }
 }
+
+extension AtomicFile {
+    /// Removes `.NAME.tmp-PID` files of `path` left by processes that no longer exist (a run
+    /// killed by SIGKILL cannot clean up after itself). Called when a run resumes, for its log
+    /// and checkpoint; a file of a live process, or of another user, is left alone.
+    public static func removeStaleTemporaries(of path: String) {
+        guard let target = try? FileTarget.resolve(path, op: ""), case .replaceable = target.kind else { return }
+        let prefix = ".\(String(decoding: FilePath.name(target.path).utf8.prefix(200), as: UTF8.self)).tmp-"
+        let dir = FilePath.directory(target.path)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count).prefix { $0 != "." }
+            guard let pid = Int32(digits), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH { unlink(FilePath.directoryPrefix(target.path) + name) }
+        }
+    }
+}

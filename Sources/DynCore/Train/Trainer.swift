@@ -94,6 +94,7 @@ public final class Trainer {
             history = saved.history
             firstStep = saved.step + 1
             stopped = saved.stopped
+            for path in [config.logPath, checkpoint?.path].compactMap({ $0 }) { AtomicFile.removeStaleTemporaries(of: path) }
         }
         if let checkpoint {
             guard checkpoint.every >= 1 else { throw TensorError("train.fit: checkpoint option 'every' must be >= 1, got \(checkpoint.every)") }
