@@ -154,3 +154,20 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(entries(mountPoint), ["keep.txt"])
     }
 }
+
+/// FileAccess's policy (the sandbox's hook) sees the path a link leads to, not only its name.
+final class AtomicFilePolicyTests: XCTestCase {
+    func testThePolicySeesTheLinksTarget() throws {
+        let dir = NSTemporaryDirectory() + "dynlua-policy-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/inside", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir); FileAccess.policy = nil }
+        XCTAssertEqual(symlink(dir + "/outside.txt", dir + "/inside/link"), 0)
+        FileAccess.policy = { path, _ in path.hasPrefix(dir + "/inside/") ? nil : "'\(path)' is outside the allowed directories" }
+        XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/inside/link", op: "save")) {
+            XCTAssertEqual(($0 as? TensorError)?.message, "save: '\(dir)/outside.txt' is outside the allowed directories")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/outside.txt"))
+        try AtomicFile.write("x", to: dir + "/inside/plain", op: "save")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/inside/plain"))
+    }
+}

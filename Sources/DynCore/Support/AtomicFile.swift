@@ -52,6 +52,8 @@ public enum AtomicFile {
             self.path = path
             self.op = op
             target = try FileTarget.resolve(path, op: op)
+            // The file really written must pass the policy too (a link may lead elsewhere).
+            if target.path != path { try FileAccess.check(target.path, writing: true, op: op) }
             switch target.kind {
             case .descriptor(let n):
                 temporary = nil

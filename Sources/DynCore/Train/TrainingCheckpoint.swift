@@ -123,7 +123,7 @@ public struct TrainingCheckpoint {
                 guard let line = r.next() else { throw r.truncated(what) }
                 let w = line.split(separator: " ", omittingEmptySubsequences: false)
                 let n = try int(w[0])
-                guard w.count == n + 1 else { throw r.corrupt("expected \(n) numbers (\(what)), found \(w.count - 1)") }
+                guard w.count - 1 == n else { throw r.corrupt("expected \(n) numbers (\(what)), found \(w.count - 1)") }
                 return try w.dropFirst().map(double)
             }
         }
@@ -143,7 +143,7 @@ public struct TrainingCheckpoint {
         let optimizerState = try vectors(try int(opt[2]), "an optimizer buffer")
         let s = try fields("sampler", atLeast: 6)
         let orderCount = try int(s[5])
-        guard s.count == 6 + orderCount else { throw r.corrupt("expected \(orderCount) row numbers in the sampler line") }
+        guard s.count - 6 == orderCount else { throw r.corrupt("expected \(orderCount) row numbers in the sampler line") }
         let sampler = BatchSampler.State(generator: try s[1...4].map(word), order: try s[6...].map(int), position: try int(s[0]))
         let global = try fields("generator", atLeast: 4)[0..<4].map(word)
         guard sampler.generator.contains(where: { $0 != 0 }), global.contains(where: { $0 != 0 }) else {
@@ -164,7 +164,7 @@ public struct TrainingCheckpoint {
         for _ in 0..<(try int(hl[1])) {
             let f = try fields("analysis", atLeast: 3)
             let k = try int(f[2])
-            guard f.count == 3 + k else { throw r.corrupt("expected \(k) eigenvalues in an analysis line") }
+            guard f.count - 3 == k else { throw r.corrupt("expected \(k) eigenvalues in an analysis line") }
             h.analysisStep.append(try int(f[0])); h.ntkMax.append(try double(f[1]))
             h.hessianTop.append(try f[3...].map(double))
         }
