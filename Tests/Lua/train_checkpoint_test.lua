@@ -122,3 +122,22 @@ check.raises("nested more than 100 deep", fit, {checkpoint = {path = ck, every =
 check.raises("train.fit: on_checkpoint failed: ", fit, {checkpoint = {path = ck, every = 2}, on_checkpoint = function() error("nope") end})
 check.eq(io.open(ck), nil, "no checkpoint from a failed hook")
 os.remove(log)
+
+-- float32 parameters and Adam's float32 moments go through the file's float64 text exactly.
+local function run32(opts)
+  tensor.seed(8)
+  local m = nn.Sequential(nn.Linear(2, 9), nn.ReLU(), nn.Linear(9, 3)):to("float32")
+  local ok = pcall(train.fit, {model = m, loss = nn.CrossEntropyLoss(), optimizer = optim.Adam(m, {lr = 0.02}),
+    x = X:clone(), y = y, steps = 25, batch_size = 10, progress = false,
+    checkpoint = opts.checkpoint, resume = opts.resume,
+    on_step = function(s) if s == opts.crash_at then error("crash") end end})
+  return ok, m
+end
+local _, m32 = run32{}
+os.remove(ck)
+check.eq(run32{checkpoint = {path = ck, every = 4}, resume = ck, crash_at = 14}, false, "float32 run crashed")
+local ok32, r32 = run32{checkpoint = {path = ck, every = 4}, resume = ck}
+check.eq(ok32, true, "float32 run resumed")
+check.eq(r32:dtype(), "float32", "still float32")
+check.eq(bits(r32:flat_parameters()), bits(m32:flat_parameters()), "float32 parameters, bit for bit")
+os.remove(ck)
