@@ -3,11 +3,11 @@ import CTempFiles
 
 /// Writes a whole file or nothing. Every writer of dynlua goes through here (tensors, models,
 /// plots, the training log, checkpoints). The bytes go to a temporary file `.NAME.tmp-PID` in
-/// the target's own directory (after following symbolic links), and the file is then renamed
-/// over the target (with `durable`, after flushing the data to disk, and the directory after), so a crash or a full disk never leaves a half-written
-/// file where a complete one was. The temporary file is registered for removal at exit and on
-/// SIGTERM/SIGHUP (CTempFiles), and removed on any error. Devices, FIFOs and the standard
-/// streams are written directly (see FileTarget).
+/// the target's own directory (after following symbolic links), which is then renamed over the
+/// target, so a crash or a full disk never leaves a half-written file where a complete one
+/// was. The temporary file is registered for removal at exit and on SIGTERM/SIGHUP
+/// (CTempFiles), and removed on any error. Devices, FIFOs and the standard streams are written
+/// directly (see FileTarget).
 public enum AtomicFile {
     /// `durable`: fsync the data before the rename and the directory after it, so that the new
     /// file survives a power cut too (about 10 ms here: used for models, checkpoints and logs,
@@ -31,6 +31,7 @@ public enum AtomicFile {
     public static func checkWritable(_ path: String, op: String) throws {
         try FileAccess.check(path, writing: true, op: op)
         let target = try FileTarget.resolve(path, op: op)
+        if target.path != path { try FileAccess.check(target.path, writing: true, op: op) }
         guard case .replaceable = target.kind else { return }
         if access(FilePath.directory(target.path), W_OK | X_OK) != 0 { throw FileError.write(op, path, errno) }
     }
