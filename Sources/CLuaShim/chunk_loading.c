@@ -179,7 +179,7 @@ static void replace_lua_searcher(lua_State *L) {
 
 static void remember_library_load(lua_State *L) {
   lua_getglobal(L, "load");
-  lua_CFunction f = lua_tocfunction(L, -1);
+  lua_CFunction f = dyn_library_function(L, -1);
   lua_pop(L, 1);
   if (f != NULL && f != text_only_load) library_load = f;
   if (library_load == NULL) luaL_error(L, "the base library has no 'load'");

@@ -1,4 +1,4 @@
-#include "lua_shim.h"
+#include "shim_private.h"
 #include <signal.h>
 #include <string.h>
 
@@ -90,6 +90,16 @@ int dyn_take_interrupt(void) {
 }
 int dyn_interrupt_raised(void) { return interrupt_raised; }
 
+lua_CFunction dyn_library_function(lua_State *L, int index) {
+  lua_CFunction f = lua_tocfunction(L, index);
+  if (f == NULL) return NULL;
+  if (lua_getupvalue(L, index, 1) != NULL) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  return f;
+}
+
 /* os.exit after an interrupt (say from a message handler, where hooks do not run) exits 130:
    once raised, an interrupt decides the exit status however the script ends. */
 static lua_CFunction library_os_exit;
@@ -106,7 +116,7 @@ static int exit_after_interrupt(lua_State *L) {
 static int guard_exit(lua_State *L) {
   lua_getglobal(L, "os");
   lua_getfield(L, -1, "exit");
-  lua_CFunction f = lua_tocfunction(L, -1);
+  lua_CFunction f = dyn_library_function(L, -1);
   lua_pop(L, 1);
   if (f != NULL && f != exit_after_interrupt) library_os_exit = f;
   if (library_os_exit == NULL) return luaL_error(L, "the os library has no 'exit'");

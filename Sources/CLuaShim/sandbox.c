@@ -103,7 +103,7 @@ static void wrap(lua_State *L, const char *table, const char *field, lua_CFuncti
                  lua_CFunction wrapper) {
   lua_getglobal(L, table);
   lua_getfield(L, -1, field);
-  lua_CFunction f = lua_tocfunction(L, -1);
+  lua_CFunction f = dyn_library_function(L, -1);
   lua_pop(L, 1);
   if (f != NULL && f != wrapper) *original = f;
   if (*original == NULL) luaL_error(L, "the standard library has no C function %s.%s", table, field);

@@ -4,6 +4,10 @@
 
 #include "lua_shim.h"
 
+/* The C function at `index` when it is one without upvalues (as the standard library's are),
+   so that a wrapper may call it directly on its own stack; else NULL. */
+lua_CFunction dyn_library_function(lua_State *L, int index);
+
 /* If the path at stack index `arg` (a string) is refused by the path policy, pushes
    "op: reason" and returns 1; returns 0 (pushing nothing) when it is allowed or no policy is
    set. */

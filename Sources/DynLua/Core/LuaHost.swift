@@ -140,7 +140,8 @@ public final class LuaHost {
 
     /// Calls the function below `nargs` arguments on the stack with a traceback handler and
     /// Ctrl-C armed. Leaves the results on the stack on success. Once an interrupt was raised
-    /// the outcome is `.interrupted`, even when the code caught it and ended normally.
+    /// the outcome is `.interrupted` (with nothing left on the stack), even when the code
+    /// caught it and ended normally.
     public func call(nargs: Int32, nresults: Int32) -> Outcome {
         let base = lua.top - nargs
         lua_pushcclosure(L, dyn_traceback, 0)
@@ -151,7 +152,11 @@ public final class LuaHost {
         dyn_restore_sigint_handler()
         dyn_remove(L, base)
         if status != LUA_OK { return popError() }
-        return dyn_interrupt_raised() != 0 ? .interrupted("interrupted") : .ok
+        guard dyn_interrupt_raised() == 0 else {
+            lua.setTop(base - 1)  // no results: the call failed, as far as callers are concerned
+            return .interrupted("interrupted")
+        }
+        return .ok
     }
 
     func popError() -> Outcome {
