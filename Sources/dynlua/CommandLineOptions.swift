@@ -33,13 +33,16 @@ struct CommandLineOptions {
             if a == "-" || !a.hasPrefix("-") { break }
             // A long option's value: "--name=value", or the next argument.
             let (name, inlineValue) = splitLongOption(a)
+            var tookValue = false
             func value() throws -> String {
+                tookValue = true
                 if let inlineValue { return inlineValue }
                 // As in lua, an option's argument may not look like an option.
                 guard i + 1 < args.count, !args[i + 1].hasPrefix("-") else { throw UsageError("'\(name)' needs argument") }
                 i += 1
                 return args[i]
             }
+            // To add an option: a case here (call value() for its argument) and a line in `help`.
             switch name {
             case "-i": o.interactive = true; o.showVersion = true
             case "-v", "--version": o.showVersion = true
@@ -56,7 +59,7 @@ struct CommandLineOptions {
                 }
                 o.actions.append(try action(String(a.prefix(2)), String(a.dropFirst(2))))
             }
-            if inlineValue != nil && name != "--allow" { throw UsageError("'\(name)' takes no value") }
+            if inlineValue != nil && !tookValue { throw UsageError("'\(name)' takes no value") }
             i += 1
         }
         if o.sandbox && o.allowBytecode { throw UsageError("'--bytecode' cannot be used with '--sandbox'") }

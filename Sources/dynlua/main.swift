@@ -29,12 +29,6 @@ func runMain() -> Int32 {
     }
     if options.showHelp { Console.out(CommandLineOptions.help + "\n"); return 0 }
 
-    let stdinIsTerminal = isatty(STDIN_FILENO) != 0
-    // As lua: with nothing to run, a terminal gets a session (with the banner), a pipe is run.
-    let nothingToRun = !options.hasScript && !options.hasExecute && !options.showVersion
-    let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
-    if options.showVersion || interactive { Console.out(version + "\n") }
-
     var settings = LuaHost.Settings(ignoreEnvironment: options.ignoreEnvironment, allowBytecode: options.allowBytecode)
     if options.sandbox {
         do {
@@ -44,6 +38,13 @@ func runMain() -> Int32 {
             return 1
         }
     }
+
+    let stdinIsTerminal = isatty(STDIN_FILENO) != 0
+    // As lua: with nothing to run, a terminal gets a session (with the banner), a pipe is run.
+    let nothingToRun = !options.hasScript && !options.hasExecute && !options.showVersion
+    let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
+    if options.showVersion || interactive { Console.out(version + "\n") }
+
     let host = LuaHost(settings)
     host.setArgs(all: args, scriptIndex: options.scriptIndex)
     if !options.ignoreEnvironment, let status = failure(runLuaInit(host)) { return status }
