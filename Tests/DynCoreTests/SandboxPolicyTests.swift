@@ -75,7 +75,19 @@ final class SandboxPolicyTests: XCTestCase {
         try link("work/a", "b")
         try link("work/b", "a")
         XCTAssertEqual(p.refusal(work + "/a/x", writing: false),
-                       "'\(work)/a/x' cannot be resolved (too many symbolic links, or no working directory)")
+                       "'\(work)/a/x' cannot be resolved (a loop of symbolic links, a path too long, or no working directory)")
+    }
+
+    /// Names are bounded as the kernel bounds them, and so is what links make of them, which
+    /// keeps resolving cheap.
+    func testLongNamesAreRefused() throws {
+        let p = try policy()
+        XCTAssertEqual(p.refusal(work + "/" + String(repeating: "a/", count: 2100), writing: false),
+                       "the file name is longer than 4095 bytes")
+        try link("work/long", String(repeating: "d/", count: 2000))
+        let grown = work + "/long/" + String(repeating: "e/", count: 100)
+        XCTAssertEqual(p.refusal(grown, writing: false),
+                       "'\(grown)' cannot be resolved (a loop of symbolic links, a path too long, or no working directory)")
     }
 
     func testAllowingTheRootAllowsEverything() throws {

@@ -66,7 +66,7 @@ extension CLITests {
             refusal("io.open", "link.txt", leadsTo: secret),
             refusal("io.open", "outdir/secret.txt", leadsTo: secret),
             refusal("io.open", "dangling.txt", leadsTo: outside.path + "/new.txt"),
-            "io.open: 'loop1' cannot be resolved (too many symbolic links, or no working directory)",
+            "io.open: 'loop1' cannot be resolved (a loop of symbolic links, a path too long, or no working directory)",
             refusal("io.open", "/proc/self/root\(secret)", leadsTo: secret),
             refusal("io.lines", secret),
             refusal("io.input", secret),

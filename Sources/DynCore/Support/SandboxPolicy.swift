@@ -33,8 +33,10 @@ public struct SandboxPolicy: Sendable {
     /// writing (`writing` is there for policies that tell them apart).
     public func refusal(_ path: String, writing: Bool) -> String? {
         guard !path.utf8.contains(0) else { return "the file name contains a NUL byte" }
+        // The kernel takes no longer name (ENAMETOOLONG); the bound also keeps resolving cheap.
+        guard path.utf8.count < Int(PATH_MAX) else { return "the file name is longer than \(PATH_MAX - 1) bytes" }
         guard let real = Self.resolve(Array(path.utf8)) else {
-            return "'\(path)' cannot be resolved (too many symbolic links, or no working directory)"
+            return "'\(path)' cannot be resolved (a loop of symbolic links, a path too long, or no working directory)"
         }
         if rootBytes.contains(where: { Self.isInside(real.path, $0) }) { return nil }
         let shown = String(decoding: real.path, as: UTF8.self)
@@ -53,37 +55,40 @@ public struct SandboxPolicy: Sendable {
     /// The absolute path `path` names, relative ones taken from the working directory, with
     /// every existing symbolic link replaced by its target and "." and ".." applied. A missing
     /// component and what follows are taken as written (opening them cannot reach further than
-    /// that). nil after too many links (a loop).
+    /// that). nil after too many links (a loop), past PATH_MAX, or without a working directory.
     static func resolve(_ path: [UInt8]) -> (path: [UInt8], followedLink: Bool)? {
-        var resolved: [[UInt8]] = []
+        var resolved: [UInt8] = []  // absolute, no trailing slash ("" is the root)
+        var lengths: [Int] = []     // of each component in `resolved`, to undo it on ".."
+        func append(_ name: [UInt8]) { resolved.append(slash); resolved += name; lengths.append(name.count) }
         if path.first != slash {
             guard let cwd = realPath([UInt8(ascii: ".")]) else { return nil }
-            resolved = components(cwd)
+            components(cwd).forEach(append)
         }
         var pending = Array(components(path).reversed())  // next component last
         var links = 0
         while let name = pending.popLast() {
             if name == [UInt8(ascii: ".")] { continue }
-            if name == [UInt8(ascii: "."), UInt8(ascii: ".")] { _ = resolved.popLast(); continue }
-            let candidate = joined(resolved + [name])
-            if let target = linkTarget(candidate) {
+            if name == [UInt8(ascii: "."), UInt8(ascii: ".")] {
+                if let n = lengths.popLast() { resolved.removeLast(n + 1) }
+                continue
+            }
+            if let target = linkTarget(resolved + [slash] + name) {
                 links += 1
                 if links > maxLinks { return nil }
-                if target.first == slash { resolved = [] }
+                if target.first == slash { resolved = []; lengths = [] }
                 pending += components(target).reversed()
                 continue
             }
-            resolved.append(name)
+            append(name)
+            // Links can make it longer than any name given; past PATH_MAX, refuse rather than
+            // spend time (the kernel would not open it either).
+            if resolved.count >= Int(PATH_MAX) { return nil }
         }
-        return (joined(resolved), links > 0)
+        return (resolved.isEmpty ? [slash] : resolved, links > 0)
     }
 
     private static func components(_ path: [UInt8]) -> [[UInt8]] {
         path.split(separator: slash).map(Array.init)
-    }
-
-    private static func joined(_ components: [[UInt8]]) -> [UInt8] {
-        components.isEmpty ? [slash] : components.flatMap { [slash] + $0 }
     }
 
     /// The target of the symbolic link at `path`, nil when it is no link (or does not exist).
