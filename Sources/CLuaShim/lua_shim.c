@@ -2,9 +2,9 @@
 #include <signal.h>
 #include <string.h>
 
-/* The one place where a Swift body's failure becomes a Lua error: no Swift frame is live here. */
 static void arm_interrupt_at_every_instruction(lua_State *L);
 
+/* The one place where a Swift body's failure becomes a Lua error: no Swift frame is live here. */
 static int dyn_trampoline(lua_State *L) {
   dyn_body body = (dyn_body)lua_touserdata(L, lua_upvalueindex(1));
   int n = body(L);
@@ -100,8 +100,8 @@ lua_CFunction dyn_library_function(lua_State *L, int index) {
   return f;
 }
 
-/* os.exit after an interrupt (say from a message handler, where hooks do not run) exits 130:
-   once raised, an interrupt decides the exit status however the script ends. */
+/* os.exit after an interrupt (say from a finalizer, where hooks do not run) exits 130: once
+   raised, an interrupt decides the exit status however the script ends. */
 static lua_CFunction library_os_exit;
 
 static int exit_after_interrupt(lua_State *L) {
