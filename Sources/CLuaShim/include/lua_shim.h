@@ -52,6 +52,11 @@ int dyn_push_script_arguments(lua_State *L, int *count);
 /* A Lua function: tostring(_G[name]) for the interactive prompt, no result when it is nil. */
 int dyn_prompt_text(lua_State *L);
 
+/* Refuses the debug functions that can crash the process (see debug_guard.c): setupvalue on C
+   functions, setmetatable on userdata, setlocal in C frames, setuservalue, getregistry. Runs
+   under lua_pcall; returns its status. */
+int dyn_guard_debug(lua_State *L);
+
 /* Text-only chunks (see chunk_loading.c): load, loadfile, dofile and require's Lua searcher
    refuse binary chunks. Runs under lua_pcall; returns its status. */
 int dyn_load_text_only(lua_State *L);

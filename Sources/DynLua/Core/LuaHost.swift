@@ -48,7 +48,7 @@ public final class LuaHost {
             lua.push(true)
             lua.setField(dyn_registryindex(), "LUA_NOENV")
         }
-        guard dyn_openlibs(L) == LUA_OK, dyn_guard_exit(L) == LUA_OK else {
+        guard dyn_openlibs(L) == LUA_OK, dyn_guard_exit(L) == LUA_OK, dyn_guard_debug(L) == LUA_OK else {
             fatalError("dynlua: cannot open the Lua standard libraries")
         }
         if let sandbox = settings.sandbox {
