@@ -119,13 +119,17 @@ public struct TrainingCheckpoint {
             return v
         }
         func vectors(_ count: Int, _ what: String) throws -> [[Double]] {
-            try (0..<count).map { _ in
+            // A loop, not (0..<count).map: map reserves `count` slots up front, and a count read
+            // from a hostile file overflows that size computation (heap corruption seen with Int.max).
+            var result: [[Double]] = []
+            for _ in 0..<count {
                 guard let line = r.next() else { throw r.truncated(what) }
                 let w = line.split(separator: " ", omittingEmptySubsequences: false)
                 let n = try int(w[0])
                 guard w.count - 1 == n else { throw r.corrupt("expected \(n) numbers (\(what)), found \(w.count - 1)") }
-                return try w.dropFirst().map(double)
+                result.append(try w.dropFirst().map(double))
             }
+            return result
         }
 
         let runFields = try fields("run", atLeast: 0)
