@@ -172,3 +172,58 @@ extension CLITests {
         XCTAssertTrue(try run(["--sandbox=1"]).err.hasPrefix("dynlua: '--sandbox' takes no value\n"))
     }
 }
+
+extension CLITests {
+    /// dynlua's own readers and writers obey the same sandbox as Lua's io library: every one of
+    /// them refuses a path outside (directly, by `..`, or through a link), and works inside.
+    func testSandboxCoversDynluasOwnFiles() throws {
+        let outside = try sibling("far").resolvingSymlinksInPath()
+        let up = "../" + outside.lastPathComponent
+        try link("away", to: outside.path)
+        try "a,b,label\n1,2,1\n".write(to: outside.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        let code = """
+        local t = tensor.new({1, 2, 3})
+        local m = nn.Linear(2, 2)
+        local fig = plot.figure{}
+        local model = nn.Sequential(nn.Linear(2, 2))
+        local function fit(opts)
+          local o = { model = model, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(model, {lr = 0.1}),
+                      x = tensor.new({{1, 2}}), y = {1}, steps = 2, progress = false }
+          for k, v in pairs(opts) do o[k] = v end
+          return train.fit(o)
+        end
+        local attempts = {
+          function() t:save('\(up)/t.npy') end,
+          function() t:save('away/t.npy') end,
+          function() tensor.load('\(outside.path)/t.npy') end,
+          function() m:save('\(up)/m.dyn') end,
+          function() nn.load('away/m.dyn') end,
+          function() fig:save('\(up)/f.svg') end,
+          function() data.csv('away/d.csv') end,
+          function() fit{ log = '\(up)/run.csv' } end,
+          function() fit{ checkpoint = { path = 'away/ck', every = 1 } } end,
+        }
+        for _, f in ipairs(attempts) do
+          local ok, message = pcall(f)
+          print(ok, (tostring(message):gsub('^[^:]*:%d+: ', '')))
+        end
+        t:save('t.npy'); m:save('m.dyn'); fig:save('f.svg')
+        fit{ log = 'run.csv', checkpoint = { path = 'ck', every = 1 } }
+        print(tensor.load('t.npy'):sum(), nn.load('m.dyn'):num_parameters())
+        """
+        let r = try run(["--sandbox", "-e", code])
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.status, 0)
+        let lines = r.out.split(separator: "\n").map(String.init)
+        guard lines.count == 10 else { return XCTFail(r.out) }
+        for line in lines.prefix(9) {
+            XCTAssertTrue(line.hasPrefix("false\t"), line)
+            XCTAssertTrue(line.contains("outside the directories the sandbox allows"), line)
+        }
+        XCTAssertEqual(lines[9], "6.0\t6")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside.path), ["d.csv"])
+        for made in ["t.npy", "m.dyn", "f.svg", "run.csv", "ck"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(made).path), made)
+        }
+    }
+}
