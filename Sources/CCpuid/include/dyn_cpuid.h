@@ -1,0 +1,22 @@
+/* The processor's identity and instruction-set features as cpuid reports them, plus the register
+   states the operating system saves (xgetbv): an instruction set is usable only when both say
+   so. Read once at start-up to pick OpenBLAS's kernel family (see docs/ARCHITECTURE.md). */
+#ifndef DYN_CPUID_H
+#define DYN_CPUID_H
+
+#include <stdint.h>
+
+typedef struct {
+    char vendor[13];       /* "GenuineIntel", "AuthenticAMD", ...; empty off x86 */
+    char brand[49];        /* the model name, as the virtual machine may report it */
+    uint32_t signature;    /* leaf 1 eax: family, model, stepping */
+    uint32_t leaf1_ecx, leaf1_edx;
+    uint32_t leaf7_ebx, leaf7_ecx, leaf7_edx;
+    uint32_t leaf7_1_eax;
+    uint64_t xcr0;         /* register states the OS saves; 0 without OSXSAVE */
+} dyn_cpu_info;
+
+/* Fills *info (all zeros where the processor has no such leaf, or off x86). */
+void dyn_cpu_read(dyn_cpu_info *info);
+
+#endif

@@ -1,0 +1,130 @@
+import Foundation
+
+/// Runs dynlua on the newest OpenBLAS kernel family the processor supports, when OpenBLAS chose
+/// an older one and the newer one passes the self-test (see docs/ARCHITECTURE.md, "BLAS kernels").
+///
+/// OpenBLAS reads OPENBLAS_CORETYPE once, in its library constructor, before `main`. So the
+/// choice is made at the top of `main` and applied by executing the binary again with the
+/// variable set, plus a marker saying that dynlua set it; the second process removes both before
+/// any script runs, so a script and the programs it starts see the user's environment unchanged.
+/// The self-test runs in a child process of the same binary (a kernel may crash), once per
+/// machine: the verdict is cached.
+public enum BLASKernelSelection {
+    static let coreType = "OPENBLAS_CORETYPE"
+    /// On the re-executed process: OPENBLAS_CORETYPE is dynlua's, not the user's.
+    static let chosenMarker = "DYNLUA_BLAS_CORE_CHOSEN"
+    /// On the self-test child: test the kernels in use, which must be this family, and exit.
+    static let selfTestFamily = "DYNLUA_BLAS_SELF_TEST"
+    /// For tests only: pretend OpenBLAS chose this family (to run the whole path on a machine
+    /// where its own choice is already the best).
+    public static let testPretendDefault = "DYNLUA_TEST_BLAS_DEFAULT"
+    /// For tests only: "fail" makes the self-test see a wrong result, "crash" kills the child.
+    public static let testBreakSelfTest = "DYNLUA_TEST_BLAS_SELF_TEST"
+
+    /// Called first in `main`, with its arguments. Returns when the kernels in use are the ones
+    /// to keep; does not return in the self-test child (exits) or when re-executing.
+    public static func atStartup(argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) {
+        if let family = variable(selfTestFamily) { exit(runSelfTestChild(family: family)) }
+        if variable(chosenMarker) != nil {
+            unsetenv(chosenMarker)
+            unsetenv(coreType)
+            return
+        }
+        if variable(coreType) != nil { return }  // the user's choice always wins
+        let cpu = CPUFeatures.current()
+        guard let family = BLASCoreChoice.upgrade(from: variable(testPretendDefault) ?? BLASInfo.core, cpu: cpu),
+              verdict(for: family, cpu: cpu) else { return }
+        setenv(coreType, family, 1)
+        setenv(chosenMarker, "1", 1)
+        execv("/proc/self/exe", argv)
+        // Only reached when the exec failed: go on with OpenBLAS's own choice.
+        unsetenv(chosenMarker)
+        unsetenv(coreType)
+    }
+
+    static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    /// The cached verdict on `family`, or the self-test's, cached for next time.
+    static func verdict(for family: String, cpu: CPUFeatures) -> Bool {
+        let key = BLASVerdictCache.key(cpu: cpu, libraryConfig: BLASInfo.config, family: family)
+        let cache = BLASVerdictCache.directory(environment: ProcessInfo.processInfo.environment)
+            .map(BLASVerdictCache.init(directory:))
+        if let known = cache?.verdict(for: key) { return known }
+        guard let (passed, detail) = spawnSelfTest(family: family) else { return false }
+        if !passed {
+            let message = "dynlua: OpenBLAS's \(family) kernels failed a self-test (\(detail)); keeping \(BLASInfo.core)\n"
+            fputs(message, stderr)
+        }
+        cache?.record(passed: passed, detail: detail, for: key)
+        return passed
+    }
+
+    /// Runs this binary as the self-test child under `family`: (passed, why not), or nil when no
+    /// child could be started (nothing is cached then).
+    static func spawnSelfTest(family: String) -> (Bool, String)? {
+        var pipe: [Int32] = [0, 0]
+        guard Foundation.pipe(&pipe) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, pipe[1], 2)
+        posix_spawn_file_actions_addclose(&actions, pipe[0])
+        posix_spawn_file_actions_addclose(&actions, pipe[1])
+        // The child's environment: ours, with the family to test and no crash report (a
+        // kernel's crash is an answer here, not a bug to trace).
+        let settings = [coreType: family, selfTestFamily: family, "SWIFT_BACKTRACE": "enable=no"]
+        var environment = ProcessInfo.processInfo.environment.filter { settings[$0.key] == nil }
+        environment.merge(settings) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("dynlua-blas-self-test"), nil]
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nil, argv, envp)
+        (argv + envp).forEach { free($0) }
+        close(pipe[1])
+        defer { close(pipe[0]) }
+        guard spawned == 0 else { return nil }
+        var output = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while true {
+            let n = read(pipe[0], &buffer, buffer.count)
+            if n > 0 { output += buffer[0..<n]; continue }
+            if n < 0 && errno == EINTR { continue }
+            break
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let said = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let signal = status & 0x7F, code = (status >> 8) & 0xFF
+        if signal != 0 { return (false, "killed by signal \(signal)") }
+        if code == 0 { return (true, "") }
+        return (false, said.isEmpty ? "exit status \(code)" : said)
+    }
+
+    /// The child's work: exit status 0 when OpenBLAS runs `family` and its products are right.
+    static func runSelfTestChild(family: String) -> Int32 {
+        alarm(60)  // a kernel that hangs fails too (SIGALRM ends the process)
+        SystemInfo.blasThreads = 1  // dynlua's default
+        guard BLASInfo.core.lowercased() == family.lowercased() else {
+            fputs("OpenBLAS runs \(BLASInfo.core), not \(family)\n", stderr)
+            return 1
+        }
+        var float = BLASSelfTest.openBLASFloat
+        switch variable(testBreakSelfTest) {
+        case "crash": UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 0  // as a kernel's bad access
+        case "fail":
+            let gemm = float.gemm
+            float.gemm = { ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
+                gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+                c[0] += 1
+            }
+        default: break
+        }
+        if let failure = BLASSelfTest.check("s", float) ?? BLASSelfTest.check("d", BLASSelfTest.openBLASDouble) {
+            fputs(failure + "\n", stderr)
+            return 1
+        }
+        return 0
+    }
+}
