@@ -1,4 +1,5 @@
 #include "dyn_cpuid.h"
+#include <stdio.h>
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -49,3 +50,13 @@ void dyn_cpu_read(dyn_cpu_info *info) {
 void dyn_cpu_read(dyn_cpu_info *info) { memset(info, 0, sizeof *info); }
 
 #endif
+
+void dyn_cpu_signature(const dyn_cpu_info *info, char *buf, size_t size) {
+    const char *brand = info->brand;
+    size_t length = strlen(brand);
+    while (*brand == ' ') brand++, length--;
+    while (length > 0 && brand[length - 1] == ' ') length--;
+    snprintf(buf, size, "%s %.*s [%x %x %x %x %x %x %x] xcr0=%llx", info->vendor, (int)length, brand,
+             info->signature, info->leaf1_ecx, info->leaf1_edx, info->leaf7_ebx, info->leaf7_ecx,
+             info->leaf7_edx, info->leaf7_1_eax, (unsigned long long)info->xcr0);
+}

@@ -78,8 +78,8 @@ final class BLASSelectionCLITests: XCTestCase {
         XCTAssertEqual(r.status, 7)
         let entries = try cacheEntries()
         XCTAssertEqual(entries.count, 1)
-        XCTAssertTrue(entries.first?.key.hasSuffix("| \(BLASInfo.config) | \(family)") ?? false, "\(entries)")
-        XCTAssertEqual(entries.first?.verdict, "pass")
+        XCTAssertTrue(entries.first?.key.hasSuffix(" | Prescott") ?? false, "\(entries)")
+        XCTAssertEqual(entries.first?.verdict, "use \(family)")
     }
 
     func testCachedVerdictIsUsedWithoutTestingAgain() throws {
@@ -97,7 +97,7 @@ final class BLASSelectionCLITests: XCTestCase {
         XCTAssertEqual(r.status, 0)
         XCTAssertEqual(r.out, "\(defaultCore) nil nil")
         XCTAssertEqual(r.err, "dynlua: OpenBLAS's \(family) kernels failed a self-test (killed by signal 11); keeping \(defaultCore)\n")
-        XCTAssertEqual(try cacheEntries().map(\.verdict), ["fail: killed by signal 11"])
+        XCTAssertEqual(try cacheEntries().map(\.verdict), ["keep: \(family) failed: killed by signal 11"])
         // Next time the failure is known: no test, no message.
         let again = try run(["-e", showCoreAndEnvironment], [pretend: "Prescott"])
         XCTAssertEqual(again.out, "\(defaultCore) nil nil")
@@ -105,11 +105,11 @@ final class BLASSelectionCLITests: XCTestCase {
     }
 
     func testWrongResultsFallBackToOpenBLASsChoice() throws {
-        _ = try upgradeFromPrescott()
+        let family = try upgradeFromPrescott()
         let r = try run(["-e", "io.write(sys.blas().core)"], [pretend: "Prescott", breakSelfTest: "fail"])
         XCTAssertEqual(r.out, defaultCore)
         XCTAssertTrue(r.err.contains("failed a self-test (sgemm(N, N, m=1, n=1, k=1, alpha=1.0, beta=0.0): C[0, 0] = "), r.err)
-        XCTAssertTrue(try cacheEntries().first?.verdict.hasPrefix("fail: sgemm(N, N, m=1") ?? false)
+        XCTAssertTrue(try cacheEntries().first?.verdict.hasPrefix("keep: \(family) failed: sgemm(N, N, m=1") ?? false)
     }
 
     func testUsersCoreTypeAlwaysWins() throws {

@@ -4,6 +4,7 @@
 #ifndef DYN_CPUID_H
 #define DYN_CPUID_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -18,5 +19,10 @@ typedef struct {
 
 /* Fills *info (all zeros where the processor has no such leaf, or off x86). */
 void dyn_cpu_read(dyn_cpu_info *info);
+
+/* One line that identifies the processor and what it offers (a virtual machine with a generic
+   model name can still differ in features): vendor, model name, the raw feature registers in
+   hex, XCR0. Truncated to size - 1 characters. */
+void dyn_cpu_signature(const dyn_cpu_info *info, char *buf, size_t size);
 
 #endif

@@ -1,23 +1,23 @@
+import CBLASStart
 import Foundation
 
 /// Runs dynlua on the newest OpenBLAS kernel family the processor supports, when OpenBLAS chose
 /// an older one and the newer one passes the self-test (see docs/ARCHITECTURE.md, "BLAS kernels").
 ///
-/// OpenBLAS reads OPENBLAS_CORETYPE once, in its library constructor, before `main`. So the
-/// choice is made at the top of `main` and applied by executing the binary again with the
-/// variable set, plus a marker saying that dynlua set it; the second process removes both before
-/// any script runs, so a script and the programs it starts see the user's environment unchanged.
-/// The self-test runs in a child process of the same binary (a kernel may crash), once per
-/// machine: the verdict is cached.
+/// OpenBLAS reads OPENBLAS_CORETYPE once, in its library constructor, before `main`. The first
+/// time, the choice is made here: the family is tested in a child process of the same binary (a
+/// kernel may crash), the verdict cached, and dynlua executes itself again with the variable set.
+/// Once a "use" verdict is cached, the executable's pre-initializer (Sources/CPreinit) does that
+/// exec before any library starts. Either way a marker says that dynlua set the variable, and
+/// this code removes both before any script runs, so a script and the programs it starts see the
+/// user's environment.
 public enum BLASKernelSelection {
-    static let coreType = "OPENBLAS_CORETYPE"
-    /// On the re-executed process: OPENBLAS_CORETYPE is dynlua's, not the user's.
-    static let chosenMarker = "DYNLUA_BLAS_CORE_CHOSEN"
-    /// On the self-test child: test the kernels in use, which must be this family, and exit.
-    static let selfTestFamily = "DYNLUA_BLAS_SELF_TEST"
+    static let coreType = DYN_BLAS_CORETYPE
+    static let chosenMarker = DYN_BLAS_CHOSEN
+    static let selfTestFamily = DYN_BLAS_SELF_TEST
     /// For tests only: pretend OpenBLAS chose this family (to run the whole path on a machine
     /// where its own choice is already the best).
-    public static let testPretendDefault = "DYNLUA_TEST_BLAS_DEFAULT"
+    public static let testPretendDefault = DYN_BLAS_TEST_PRETEND_DEFAULT
     /// For tests only: "fail" makes the self-test see a wrong result, "crash" kills the child.
     public static let testBreakSelfTest = "DYNLUA_TEST_BLAS_SELF_TEST"
 
@@ -25,15 +25,14 @@ public enum BLASKernelSelection {
     /// to keep; does not return in the self-test child (exits) or when re-executing.
     public static func atStartup(argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) {
         if let family = variable(selfTestFamily) { exit(runSelfTestChild(family: family)) }
-        if variable(chosenMarker) != nil {
+        if variable(chosenMarker) != nil {  // set with OPENBLAS_CORETYPE by the pre-initializer or the exec below
             unsetenv(chosenMarker)
             unsetenv(coreType)
             return
         }
         if variable(coreType) != nil { return }  // the user's choice always wins
-        let cpu = CPUFeatures.current()
-        guard let family = BLASCoreChoice.upgrade(from: variable(testPretendDefault) ?? BLASInfo.core, cpu: cpu),
-              verdict(for: family, cpu: cpu) else { return }
+        guard let family = BLASCoreChoice.upgrade(from: variable(testPretendDefault) ?? BLASInfo.core, cpu: .current()),
+              passes(family) else { return }
         setenv(coreType, family, 1)
         setenv(chosenMarker, "1", 1)
         execv("/proc/self/exe", argv)
@@ -44,18 +43,21 @@ public enum BLASKernelSelection {
 
     static func variable(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
-    /// The cached verdict on `family`, or the self-test's, cached for next time.
-    static func verdict(for family: String, cpu: CPUFeatures) -> Bool {
-        let key = BLASVerdictCache.key(cpu: cpu, libraryConfig: BLASInfo.config, family: family)
-        let cache = BLASVerdictCache.directory(environment: ProcessInfo.processInfo.environment)
-            .map(BLASVerdictCache.init(directory:))
-        if let known = cache?.verdict(for: key) { return known }
+    /// Whether `family` is to run: the cached verdict, or the self-test's, cached for next time.
+    static func passes(_ family: String) -> Bool {
+        let cache = BLASVerdictCache.standard, key = BLASVerdictCache.currentKey()
+        if let cache, let key, let known = cache.verdict(for: key) {
+            // "use" is found here only when the pre-initializer did not act on it (its exec
+            // failed): the exec below tries again.
+            return known == .use(family)
+        }
         guard let (passed, detail) = spawnSelfTest(family: family) else { return false }
         if !passed {
-            let message = "dynlua: OpenBLAS's \(family) kernels failed a self-test (\(detail)); keeping \(BLASInfo.core)\n"
-            fputs(message, stderr)
+            fputs("dynlua: OpenBLAS's \(family) kernels failed a self-test (\(detail)); keeping \(BLASInfo.core)\n", stderr)
         }
-        cache?.record(passed: passed, detail: detail, for: key)
+        if let cache, let key {
+            cache.record(passed ? .use(family) : .keep, detail: "\(family) failed: \(detail)", for: key)
+        }
         return passed
     }
 

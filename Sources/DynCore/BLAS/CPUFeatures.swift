@@ -13,9 +13,8 @@ public struct CPUFeatures: Equatable, Sendable {
     public var vendor: String
     /// The usable instruction sets.
     public var usable: Set<Feature>
-    /// Identifies the processor and what it offers, for caching a verdict per machine: vendor,
-    /// model name, family/model/stepping and the raw feature registers (a virtual machine with a
-    /// generic model name can still differ in features).
+    /// Identifies the processor and what it offers (`dyn_cpu_signature`): vendor, model name,
+    /// the raw feature registers.
     public var signature: String
 
     public init(vendor: String, usable: Set<Feature>, signature: String = "") {
@@ -35,7 +34,7 @@ public struct CPUFeatures: Equatable, Sendable {
 
     /// The raw registers decoded (bit positions from the Intel and AMD manuals).
     static func decode(_ info: dyn_cpu_info) -> CPUFeatures {
-        let vendor = cString(info.vendor), brand = cString(info.brand)
+        let vendor = cString(info.vendor)
         func bit(_ word: UInt32, _ n: UInt32) -> Bool { word & (1 << n) != 0 }
         let osSavesYMM = info.xcr0 & 0x6 == 0x6      // SSE and AVX state
         let osSavesZMM = info.xcr0 & 0xE6 == 0xE6    // and opmask, upper ZMM, ZMM16-31
@@ -50,9 +49,10 @@ public struct CPUFeatures: Equatable, Sendable {
         for (feature, present) in plain where present { usable.insert(feature) }
         for (feature, present) in ymm where present && osSavesYMM { usable.insert(feature) }
         for (feature, present) in zmm where present && osSavesZMM { usable.insert(feature) }
-        let registers = [info.signature, info.leaf1_ecx, info.leaf1_edx, info.leaf7_ebx, info.leaf7_ecx,
-                         info.leaf7_edx, info.leaf7_1_eax].map { String($0, radix: 16) }
-        let signature = "\(vendor) \(brand.trimmingSpaces) [\(registers.joined(separator: " "))] xcr0=\(String(info.xcr0, radix: 16))"
+        var buffer = [CChar](repeating: 0, count: 256)
+        var copy = info
+        dyn_cpu_signature(&copy, &buffer, buffer.count)
+        let signature = String(cString: buffer)
         return CPUFeatures(vendor: vendor, usable: usable, signature: signature)
     }
 
@@ -60,11 +60,5 @@ public struct CPUFeatures: Equatable, Sendable {
         withUnsafeBytes(of: tuple) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
         }
-    }
-}
-
-private extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
