@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "CLuaShim", dependencies: ["CLua"]),
         .target(name: "CKernels"),
         .target(name: "CCpuid"),
-        .target(name: "CBLASStart", dependencies: ["CCpuid"]),
+        .target(name: "CBLASStart", dependencies: ["CCpuid", "COpenBLAS"]),
         .target(name: "CPreinit", dependencies: ["CBLASStart"]),
         .target(name: "DynCore", dependencies: ["COpenBLAS", "CKernels", "CCpuid", "CBLASStart"], swiftSettings: optimize),
         .target(name: "DynLua", dependencies: ["DynCore", "CLuaShim", "CLua"], swiftSettings: optimize),

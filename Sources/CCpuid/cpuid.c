@@ -12,6 +12,18 @@ static uint64_t read_xcr0(void) {
     return ((uint64_t)hi << 32) | lo;
 }
 
+void dyn_cpu_key(char *buf, size_t size) {
+    /* Raw cpuid, without the helpers' leaf-0 check (one more trap): every x86-64 processor has
+       leaf 1, and one without leaf 7 answers it with fixed values, which key just as well. */
+    unsigned a1, b1, c1, d1, a7, b7, c7, d7;
+    uint64_t xcr0 = 0;
+    __cpuid(1, a1, b1, c1, d1);
+    if (c1 & (1u << 27)) xcr0 = read_xcr0();
+    __cpuid_count(7, 0, a7, b7, c7, d7);
+    (void)b1, (void)a7;
+    snprintf(buf, size, "%x %x %x %x %x %x %llx", a1, c1, d1, b7, c7, d7, (unsigned long long)xcr0);
+}
+
 void dyn_cpu_read(dyn_cpu_info *info) {
     unsigned a, b, c, d;
     memset(info, 0, sizeof *info);
@@ -37,26 +49,12 @@ void dyn_cpu_read(dyn_cpu_info *info) {
             info->leaf7_1_eax = a;
         }
     }
-    if (__get_cpuid(0x80000000u, &a, &b, &c, &d) && a >= 0x80000004u) {
-        unsigned regs[12];
-        for (unsigned i = 0; i < 3; i++)
-            __get_cpuid(0x80000002u + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
-        memcpy(info->brand, regs, 48);
-    }
 }
 
 #else
 
 void dyn_cpu_read(dyn_cpu_info *info) { memset(info, 0, sizeof *info); }
 
-#endif
+void dyn_cpu_key(char *buf, size_t size) { snprintf(buf, size, "none"); }
 
-void dyn_cpu_signature(const dyn_cpu_info *info, char *buf, size_t size) {
-    const char *brand = info->brand;
-    size_t length = strlen(brand);
-    while (*brand == ' ') brand++, length--;
-    while (length > 0 && brand[length - 1] == ' ') length--;
-    snprintf(buf, size, "%s %.*s [%x %x %x %x %x %x %x] xcr0=%llx", info->vendor, (int)length, brand,
-             info->signature, info->leaf1_ecx, info->leaf1_edx, info->leaf7_ebx, info->leaf7_ecx,
-             info->leaf7_edx, info->leaf7_1_eax, (unsigned long long)info->xcr0);
-}
+#endif

@@ -60,4 +60,18 @@ final class BLASCoreChoiceTests: XCTestCase {
         XCTAssertEqual(BLASCoreChoice.upgrade(from: "Prescott", cpu: intel(Self.avx2.union([.avx512f, .avx512cd]))), "Haswell")
         XCTAssertEqual(BLASCoreChoice.upgrade(from: "Prescott", cpu: intel(Self.sse.union([.avx, .avx2]))), "Sandybridge")
     }
+
+    func testCpuidIsSkippedOnlyWhereNoProcessorCouldDoBetter() throws {
+        XCTAssertFalse(BLASCoreChoice.mightUpgrade(from: "Cooperlake"))
+        XCTAssertFalse(BLASCoreChoice.mightUpgrade(from: "SkylakeX"))
+        XCTAssertFalse(BLASCoreChoice.mightUpgrade(from: "Zen5"))
+        XCTAssertTrue(BLASCoreChoice.mightUpgrade(from: "Prescott"))
+        XCTAssertTrue(BLASCoreChoice.mightUpgrade(from: "Zen"))
+        // The shortcut never hides an upgrade: where it says no, the family is at least as new as
+        // the newest one any processor gets.
+        let best = try XCTUnwrap(BLASCoreChoice.newestFamily(for: intel(Self.avx512.union([.avx512_bf16]))))
+        for (name, level) in BLASCoreChoice.levelOfCore {
+            XCTAssertEqual(BLASCoreChoice.mightUpgrade(from: name), level < best.level, name)
+        }
+    }
 }

@@ -22,8 +22,8 @@
    specification asks; either may be NULL). 0 on success, -1 when neither applies or too long. */
 int dyn_blas_cache_dir(const char *xdg_cache_home, const char *home, char *buf, size_t size);
 
-/* What a verdict is about: this processor (dyn_cpu_signature), the OpenBLAS library file loaded
-   in this process (its real path, size and modification time) and `pretend`, the value of the
+/* What a verdict is about: this processor (dyn_cpu_key), the OpenBLAS library file loaded in
+   this process (its path, device, inode, size and modification time) and `pretend`, the value of the
    test variable above (NULL when unset). 0 on success, -1 when the library file cannot be found. */
 int dyn_blas_cache_key(const char *pretend, char *buf, size_t size);
 

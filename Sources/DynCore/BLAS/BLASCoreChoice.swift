@@ -43,11 +43,19 @@ public enum BLASCoreChoice {
         return nil
     }
 
+    /// Whether any processor could be given a newer family than `chosen`: false for the top of
+    /// the ladder, and for names the table does not know. Lets start-up skip cpuid (which traps
+    /// to the hypervisor in a virtual machine) where OpenBLAS already chose well.
+    public static func mightUpgrade(from chosen: String) -> Bool {
+        guard let current = levelOfCore[chosen.lowercased()] else { return false }
+        return current < .avx512
+    }
+
     /// The family to run instead of `chosen` (OpenBLAS's own choice), or nil to keep it: kept
     /// when it is as new as what the processor runs, or a name this table does not know (a
     /// newer library's newer family).
     public static func upgrade(from chosen: String, cpu: CPUFeatures) -> String? {
-        guard let current = levelOfCore[chosen.lowercased()],
+        guard mightUpgrade(from: chosen), let current = levelOfCore[chosen.lowercased()],
               let newest = newestFamily(for: cpu), newest.level > current else { return nil }
         return newest.name
     }

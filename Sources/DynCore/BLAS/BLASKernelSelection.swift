@@ -31,8 +31,9 @@ public enum BLASKernelSelection {
             return
         }
         if variable(coreType) != nil { return }  // the user's choice always wins
-        guard let family = BLASCoreChoice.upgrade(from: variable(testPretendDefault) ?? BLASInfo.core, cpu: .current()),
-              passes(family) else { return }
+        let chosen = variable(testPretendDefault) ?? BLASInfo.core
+        guard BLASCoreChoice.mightUpgrade(from: chosen),
+              let family = BLASCoreChoice.upgrade(from: chosen, cpu: .current()), passes(family) else { return }
         setenv(coreType, family, 1)
         setenv(chosenMarker, "1", 1)
         execv("/proc/self/exe", argv)

@@ -13,14 +13,9 @@ public struct CPUFeatures: Equatable, Sendable {
     public var vendor: String
     /// The usable instruction sets.
     public var usable: Set<Feature>
-    /// Identifies the processor and what it offers (`dyn_cpu_signature`): vendor, model name,
-    /// the raw feature registers.
-    public var signature: String
-
-    public init(vendor: String, usable: Set<Feature>, signature: String = "") {
+    public init(vendor: String, usable: Set<Feature>) {
         self.vendor = vendor
         self.usable = usable
-        self.signature = signature
     }
 
     public func has(_ features: Feature...) -> Bool { features.allSatisfy(usable.contains) }
@@ -49,11 +44,7 @@ public struct CPUFeatures: Equatable, Sendable {
         for (feature, present) in plain where present { usable.insert(feature) }
         for (feature, present) in ymm where present && osSavesYMM { usable.insert(feature) }
         for (feature, present) in zmm where present && osSavesZMM { usable.insert(feature) }
-        var buffer = [CChar](repeating: 0, count: 256)
-        var copy = info
-        dyn_cpu_signature(&copy, &buffer, buffer.count)
-        let signature = String(cString: buffer)
-        return CPUFeatures(vendor: vendor, usable: usable, signature: signature)
+        return CPUFeatures(vendor: vendor, usable: usable)
     }
 
     private static func cString<T>(_ tuple: T) -> String {
