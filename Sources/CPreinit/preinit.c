@@ -1,33 +1,41 @@
-/* Runs before every shared library's constructor (an executable's .preinit_array comes first).
-   When an earlier run of dynlua tested and cached a newer OpenBLAS kernel family for this
-   machine, executes the binary again at once with OPENBLAS_CORETYPE set (and the marker that
-   says dynlua set it), so that OpenBLAS's constructor sees it. Setting the variable in place is
-   not possible here: the C library sets `environ` from the original array after this runs. Done
-   this early, the second exec costs the kernel and the dynamic loader only (about a millisecond),
-   not a whole start-up. Only the executable links this file. */
+/* Applies the kernel family an earlier run of dynlua tested and cached for this machine, before
+   OpenBLAS's constructor chooses one itself (see docs/ARCHITECTURE.md, "BLAS kernels").
+
+   An executable's .preinit_array runs before every shared library's constructor. Setting
+   OPENBLAS_CORETYPE here would not last: the C library sets `environ` from the original array
+   after this runs. Instead this runs OpenBLAS's kernel selection early, with an environment that
+   holds the variable; OpenBLAS's constructor then finds a family chosen and keeps it, and the
+   user's environment is never changed. Only the executable links this file (a test bundle keeps
+   OpenBLAS's own choice). */
 #include "dyn_blas_start.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
+
+/* OpenBLAS's kernel selection in DYNAMIC_ARCH builds: reads OPENBLAS_CORETYPE (or the
+   processor), sets the kernel table, and returns at once when one is already set. Weak: absent
+   from a build with one fixed family, where there is nothing to choose. */
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern char **environ;
 
 static void dyn_preinit(int argc, char **argv, char **envp) {
-    (void)argc;
-    char family[64];
-    if (!dyn_blas_cached_family(envp, family, sizeof family)) return;
+    (void)argc, (void)argv;
+    char family[64], coretype[128];
+    if (!gotoblas_dynamic_init || !dyn_blas_cached_family(envp, family, sizeof family)) return;
     size_t count = 0;
     while (envp[count]) count++;
-    char **env = malloc((count + 3) * sizeof *env);
-    char coretype[128];
+    char **env = malloc((count + 2) * sizeof *env);
     if (!env) return;
+    memcpy(env, envp, count * sizeof *env);
     snprintf(coretype, sizeof coretype, "%s=%s", DYN_BLAS_CORETYPE, family);
-    for (size_t i = 0; i < count; i++) env[i] = envp[i];
     env[count] = coretype;
-    env[count + 1] = DYN_BLAS_CHOSEN "=1";
-    env[count + 2] = NULL;
-    execve("/proc/self/exe", argv, env);
-    free(env);  /* the exec failed: start as usual, main decides */
+    env[count + 1] = NULL;
+    char **saved = environ;
+    environ = env;
+    gotoblas_dynamic_init();
+    environ = saved;
+    free(env);
 }
 
 __attribute__((used, section(".preinit_array")))

@@ -82,12 +82,27 @@ final class BLASSelectionCLITests: XCTestCase {
         XCTAssertEqual(entries.first?.verdict, "use \(family)")
     }
 
-    func testCachedVerdictIsUsedWithoutTestingAgain() throws {
+    /// A float32 product through BLAS against a plain loop: the largest difference, which must be
+    /// within float32 rounding of sums of 40 products of numbers below 1.
+    let productCheck = """
+        tensor.seed(1)
+        local a, b = tensor.rand(33, 40, "float32"), tensor.rand(40, 17, "float32")
+        local c, worst = a:matmul(b), 0
+        for i = 1, 33 do for j = 1, 17 do
+          local s = 0
+          for k = 1, 40 do s = s + a:get(i, k) * b:get(k, j) end
+          worst = math.max(worst, math.abs(c:get(i, j) - s))
+        end end
+        io.write(' ', worst < 1e-4 and 'right' or tostring(worst))
+        """
+
+    func testCachedVerdictAppliesBeforeOpenBLASStarts() throws {
         let family = try upgradeFromPrescott()
         XCTAssertEqual(try run(["-e", showCoreAndEnvironment], [pretend: "Prescott"]).out, "\(family) nil nil")
-        // A self-test now would crash; the cached pass means none runs.
-        let r = try run(["-e", showCoreAndEnvironment], [pretend: "Prescott", breakSelfTest: "crash"])
-        XCTAssertEqual(r.out, "\(family) nil nil")
+        // A self-test now would crash; the cached pass means none runs, and the pre-initializer
+        // applies it (the products are right on the kernels it chose).
+        let r = try run(["-e", showCoreAndEnvironment, "-e", productCheck], [pretend: "Prescott", breakSelfTest: "crash"])
+        XCTAssertEqual(r.out, "\(family) nil nil right")
         XCTAssertEqual(r.err, "")
     }
 

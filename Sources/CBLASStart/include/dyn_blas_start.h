@@ -34,10 +34,10 @@ void dyn_blas_cache_file(const char *dir, const char *key, char *buf, size_t siz
    -1 no file, another key's file (a hash collision) or an unreadable one. */
 int dyn_blas_cache_lookup(const char *path, const char *key, char *family, size_t size);
 
-/* For the pre-initializer, which runs before the C library has set up `environ` (so getenv does
-   not work yet and setenv would be undone): with the environment `envp`, 1 when neither the user
-   nor dynlua set OPENBLAS_CORETYPE (nor is this the self-test child) and the cache says "use
-   FAMILY" for this processor and library (FAMILY copied to `family`), else 0. */
+/* For the pre-initializer, which runs before the C library has set up `environ` (getenv does not
+   work yet): with the environment `envp`, 1 when neither the user nor dynlua set
+   OPENBLAS_CORETYPE (nor is this the self-test child) and the cache says "use FAMILY" for this
+   processor and library (FAMILY copied to `family`), else 0. */
 int dyn_blas_cached_family(char *const *envp, char *family, size_t size);
 
 /* The value of `name` in `envp`, or NULL. */

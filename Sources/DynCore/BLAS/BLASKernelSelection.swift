@@ -6,11 +6,11 @@ import Foundation
 ///
 /// OpenBLAS reads OPENBLAS_CORETYPE once, in its library constructor, before `main`. The first
 /// time, the choice is made here: the family is tested in a child process of the same binary (a
-/// kernel may crash), the verdict cached, and dynlua executes itself again with the variable set.
-/// Once a "use" verdict is cached, the executable's pre-initializer (Sources/CPreinit) does that
-/// exec before any library starts. Either way a marker says that dynlua set the variable, and
-/// this code removes both before any script runs, so a script and the programs it starts see the
-/// user's environment.
+/// kernel may crash), the verdict cached, and dynlua executes itself again with the variable set
+/// and a marker saying that dynlua set it; the new process removes both before any script runs,
+/// so a script and the programs it starts see the user's environment. Once a "use" verdict is
+/// cached, the executable's pre-initializer (Sources/CPreinit) applies it before OpenBLAS's
+/// constructor runs, without an exec and without touching the environment.
 public enum BLASKernelSelection {
     static let coreType = DYN_BLAS_CORETYPE
     static let chosenMarker = DYN_BLAS_CHOSEN
@@ -25,7 +25,7 @@ public enum BLASKernelSelection {
     /// to keep; does not return in the self-test child (exits) or when re-executing.
     public static func atStartup(argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) {
         if let family = variable(selfTestFamily) { exit(runSelfTestChild(family: family)) }
-        if variable(chosenMarker) != nil {  // set with OPENBLAS_CORETYPE by the pre-initializer or the exec below
+        if variable(chosenMarker) != nil {  // set with OPENBLAS_CORETYPE by the exec below
             unsetenv(chosenMarker)
             unsetenv(coreType)
             return
@@ -33,7 +33,9 @@ public enum BLASKernelSelection {
         if variable(coreType) != nil { return }  // the user's choice always wins
         let chosen = variable(testPretendDefault) ?? BLASInfo.core
         guard BLASCoreChoice.mightUpgrade(from: chosen),
-              let family = BLASCoreChoice.upgrade(from: chosen, cpu: .current()), passes(family) else { return }
+              let family = BLASCoreChoice.upgrade(from: chosen, cpu: .current()),
+              family.lowercased() != BLASInfo.core.lowercased(),  // the pre-initializer applied it
+              passes(family) else { return }
         setenv(coreType, family, 1)
         setenv(chosenMarker, "1", 1)
         execv("/proc/self/exe", argv)
@@ -48,8 +50,8 @@ public enum BLASKernelSelection {
     static func passes(_ family: String) -> Bool {
         let cache = BLASVerdictCache.standard, key = BLASVerdictCache.currentKey()
         if let cache, let key, let known = cache.verdict(for: key) {
-            // "use" is found here only when the pre-initializer did not act on it (its exec
-            // failed): the exec below tries again.
+            // "use" is found here only when the pre-initializer could not apply it (an OpenBLAS
+            // without gotoblas_dynamic_init): the exec below does.
             return known == .use(family)
         }
         guard let (passed, detail) = spawnSelfTest(family: family) else { return false }
