@@ -98,10 +98,15 @@ final class BLASSelectionCLITests: XCTestCase {
 
     func testCachedVerdictAppliesBeforeOpenBLASStarts() throws {
         let family = try upgradeFromPrescott()
-        XCTAssertEqual(try run(["-e", showCoreAndEnvironment], [pretend: "Prescott"]).out, "\(family) nil nil")
-        // A self-test now would crash; the cached pass means none runs, and the pre-initializer
-        // applies it (the products are right on the kernels it chose).
-        let r = try run(["-e", showCoreAndEnvironment, "-e", productCheck], [pretend: "Prescott", breakSelfTest: "crash"])
+        // First run: OpenBLAS's constructor chooses in both processes (OPENBLAS_VERBOSE=2 shows
+        // it), its own family and then, after the exec, the new one.
+        let first = try run(["-e", showCoreAndEnvironment], [pretend: "Prescott", "OPENBLAS_VERBOSE": "2"])
+        XCTAssertEqual(first.out, "\(family) nil nil")
+        XCTAssertTrue(first.err.contains("Core: \(defaultCore)\n") && first.err.hasSuffix("Core: \(family)\n"), first.err)
+        // Next: a self-test would crash, so none runs; the family is chosen before OpenBLAS's
+        // constructor (which reports no choice of its own), and products on it are right.
+        let r = try run(["-e", showCoreAndEnvironment, "-e", productCheck],
+                        [pretend: "Prescott", breakSelfTest: "crash", "OPENBLAS_VERBOSE": "2"])
         XCTAssertEqual(r.out, "\(family) nil nil right")
         XCTAssertEqual(r.err, "")
     }
