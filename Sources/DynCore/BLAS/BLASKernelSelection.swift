@@ -84,8 +84,17 @@ public enum BLASKernelSelection {
         environment.merge(settings) { $1 }
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("dynlua-blas-self-test"), nil]
+        // Default handling of every signal in the child, whatever this process ignores: a crash
+        // or the self-test's alarm must end it.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nil, argv, envp)
+        let spawned = posix_spawn(&pid, "/proc/self/exe", &actions, &attributes, argv, envp)
         (argv + envp).forEach { free($0) }
         close(pipe[1])
         defer { close(pipe[0]) }
