@@ -3,11 +3,14 @@ import DynCore
 import DynLua
 import Foundation
 
+// Before anything else: may re-execute dynlua on newer BLAS kernels (docs/ARCHITECTURE.md).
+BLASKernelSelection.atStartup(argv: CommandLine.unsafeArgv)
+
 /// The `dynlua` executable, modelled on Lua's `lua`: LUA_INIT, then the options (-e, -l, -W) in
 /// order, then the script (or standard input), then the interactive session if asked for. Exit
 /// status: 0, 1 on an error (reported as "dynlua: message" plus a traceback), 130 on Ctrl-C;
 /// os.exit(n) exits n.
-let version = "dynlua 0.1.0 (\(String(cString: dyn_lua_release())), OpenBLAS)"
+let version = "dynlua 0.1.0 (\(String(cString: dyn_lua_release())), OpenBLAS \(BLASInfo.version), core \(BLASInfo.core))"
 
 /// Reports a failed chunk and returns the exit status it calls for (nil when it went well).
 func failure(_ outcome: LuaHost.Outcome) -> Int32? {
