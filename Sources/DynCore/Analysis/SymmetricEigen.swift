@@ -11,7 +11,7 @@ public enum SymmetricEigen {
         let n = a.shape[0]
         if n == 0 { return [] }
         // A row-major symmetric matrix is its own column-major transpose: pass it as is.
-        var work = a.converted(to: .float64).clone().toArray()
+        var work = try a.converted(to: .float64).clone().toArray()
         var w = [Double](repeating: 0, count: n)
         var info: Int32 = 0
         var nn = Int32(n), lda = Int32(n)

@@ -42,7 +42,7 @@ public enum SineBands {
             remaining -= 1
         }
         let n = classes * perClass
-        let x = Tensor(uninitialized: [n, 2]), y = Tensor(uninitialized: [n])
+        let x = try Tensor(uninitialized: [n, 2]), y = try Tensor(uninitialized: [n])
         let px = x.pointer(Double.self), py = y.pointer(Double.self)
         var row = 0
         for (c, list) in points.enumerated() {

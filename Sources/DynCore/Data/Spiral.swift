@@ -18,7 +18,7 @@ public enum Spiral {
         guard noise.isFinite, noise >= 0 else { throw TensorError("data.spiral: noise must be a finite number >= 0, got \(noise)") }
         var g = Generator(seed: seed)
         let n = classes * perClass
-        let x = Tensor(uninitialized: [n, 2]), y = Tensor(uninitialized: [n])
+        let x = try Tensor(uninitialized: [n, 2]), y = try Tensor(uninitialized: [n])
         let px = x.pointer(Double.self), py = y.pointer(Double.self)
         let r = Tensor.linspaceValues(0, 1, perClass)
         for j in 0..<classes {

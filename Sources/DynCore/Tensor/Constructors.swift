@@ -1,7 +1,7 @@
 /// numpy-style constructors.
 extension Tensor {
-    public static func eye(_ n: Int, dtype: DType = .float64) -> Tensor {
-        let t = Tensor(zeros: [n, n], dtype: dtype)
+    public static func eye(_ n: Int, dtype: DType = .float64) throws -> Tensor {
+        let t = try Tensor(zeros: [n, n], dtype: dtype)
         for i in 0..<n { t.setValue(1, at: [i, i]) }
         return t
     }
@@ -21,7 +21,7 @@ extension Tensor {
         var values = [Double](repeating: a, count: n)
         var i = 1
         while i < n { values[i] = i == 1 ? a + step : a + Double(i) * delta; i += 1 }
-        return Tensor(shape: [n], values: values, dtype: dtype)
+        return try Tensor(shape: [n], values: values, dtype: dtype)
     }
 
     /// n evenly spaced points from a to b inclusive (numpy.linspace): a + i*(b-a)/(n-1), with
@@ -29,7 +29,7 @@ extension Tensor {
     public static func linspace(_ a: Double, _ b: Double, _ n: Int, dtype: DType = .float64) throws -> Tensor {
         guard n >= 0 else { throw TensorError("linspace: number of points must be >= 0, got \(n)") }
         try checkedCount([n], dtype, "linspace")
-        return Tensor(shape: [n], values: linspaceValues(a, b, n), dtype: dtype)
+        return try Tensor(shape: [n], values: linspaceValues(a, b, n), dtype: dtype)
     }
 
     public static func linspaceValues(_ a: Double, _ b: Double, _ n: Int) -> [Double] {

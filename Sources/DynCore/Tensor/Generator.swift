@@ -75,8 +75,8 @@ public struct Generator: Sendable {
 }
 
 extension Tensor {
-    public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
-        let t = Tensor(uninitialized: shape, dtype: dtype)
+    public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) throws -> Tensor {
+        let t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fillEach { keepBelowOne(g.uniform(), dtype) }
         return t
     }
@@ -87,8 +87,8 @@ extension Tensor {
         dtype == .float32 ? Swift.min(u, Double(Float(1).nextDown)) : u
     }
 
-    public static func randn(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
-        let t = Tensor(uninitialized: shape, dtype: dtype)
+    public static func randn(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) throws -> Tensor {
+        let t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fillEach { g.normal() }
         return t
     }

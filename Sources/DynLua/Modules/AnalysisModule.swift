@@ -20,7 +20,7 @@ enum AnalysisModule {
                 throw LuaFailure.argument(5, "direction has \(v.count) values, the model has \(hvp.dimension) parameters")
             }
             let hv = try hvp.apply(v.toArray())
-            lua.push(Tensor(shape: [hv.count], values: hv)); return 1
+            lua.push(try Tensor(shape: [hv.count], values: hv)); return 1
         } }),
         ("hessian", { guarded($0) { lua in
             lua.push(try Hessian.full(try hvpOperator(lua))); return 1
@@ -31,7 +31,7 @@ enum AnalysisModule {
             let values = try Hessian.extremeEigenvalues(hvp, k: try o.integer("k", default: 3), iterations: try o.integer("iters"),
                                                         seed: UInt64(try o.integer("seed", default: 0)),
                                                         smallest: try o.boolean("smallest", default: false))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
         ("spectral_density", { guarded($0) { lua in
             let hvp = try hvpOperator(lua)
@@ -43,13 +43,13 @@ enum AnalysisModule {
                 throw LuaFailure.message("spectral_density: iters and starts must be >= 1 and grid >= 2")
             }
             let (grid, density) = try sd.estimate(dimension: hvp.dimension) { v, out in try hvp.apply(v, into: &out) }
-            lua.push(Tensor(shape: [grid.count], values: grid))
-            lua.push(Tensor(shape: [density.count], values: density))
+            lua.push(try Tensor(shape: [grid.count], values: grid))
+            lua.push(try Tensor(shape: [density.count], values: density))
             return 2
         } }),
         ("eigenvalues", { guarded($0) { lua in
             let values = try SymmetricEigen.eigenvalues(try lua.checkTensor(1))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
         ("ntk", { guarded($0) { lua in
             let model = try lua.checkModule(1)
@@ -58,7 +58,7 @@ enum AnalysisModule {
         ("ntk_eigenvalues", { guarded($0) { lua in
             let model = try lua.checkModule(1)
             let values = try NeuralTangentKernel.eigenvalues(model, try lua.checkTensor(2))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
     ]
 

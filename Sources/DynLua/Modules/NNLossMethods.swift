@@ -59,7 +59,7 @@ enum NNLossMethods {
             let out = try lua.checkTensor(2)
             let y = try lua.checkLabels(3, for: out, loss: loss)
             let given = !lua.isNoneOrNil(4)
-            let g = given ? try lua.checkTensor(4) : Tensor(uninitialized: out.shape, dtype: out.dtype)
+            let g = given ? try lua.checkTensor(4) : try Tensor(uninitialized: out.shape, dtype: out.dtype)
             let e = try loss.evaluate(out, labels: y, gradient: g)
             lua.setTop(4)
             lua.push(e.loss)

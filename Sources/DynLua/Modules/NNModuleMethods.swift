@@ -50,7 +50,7 @@ enum NNModuleMethods {
         ("to", { guarded($0) { lua in
             let m = try lua.checkModule(1)
             guard !lua.isNoneOrNil(2) else { throw lua.typeError(2, expected: "dtype string") }
-            m.convert(to: try lua.optDType(2))
+            try m.convert(to: try lua.optDType(2))
             lua.pushValue(1); return 1
         } }),
         ("dtype", { guarded($0) { lua in lua.push(try lua.checkModule(1).dtype.rawValue); return 1 } }),

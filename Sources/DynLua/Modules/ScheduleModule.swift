@@ -96,7 +96,7 @@ enum ScheduleModule {
             let w: [Double]
             if let f = h.schedule as? LuaFunctionSchedule { w = try f.weightArray(step: step) }
             else { w = try h.schedule.weights(step: step) }
-            lua.push(Tensor(shape: [w.count], values: w)); return 1
+            lua.push(try Tensor(shape: [w.count], values: w)); return 1
         } }),
         ("__tostring", { guarded($0) { lua in
             switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {

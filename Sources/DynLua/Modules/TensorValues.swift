@@ -80,7 +80,7 @@ extension Lua {
         pushValue(t)
         defer { pop() }
         try walk(0, [])
-        return Tensor(shape: shape, values: values, dtype: dtype)
+        return try Tensor(shape: shape, values: values, dtype: dtype)
     }
 
     /// Sizes given either as integers from argument `first` on, or as one table; a trailing
