@@ -54,6 +54,10 @@ public final class HessianVectorProduct {
     /// Whether products use the fast MLP operator.
     public var usesFastPath: Bool { fast != nil }
 
+    /// Polled before every product (Lanczos runs and the full Hessian are loops of them): true
+    /// stops the computation with an "interrupted" error (Ctrl-C, from the binding).
+    public var interrupted: (() -> Bool)?
+
     static func checkSupported(_ m: Module) throws {
         switch m {
         case is Linear, is ElementwiseActivation, is Identity, is RowSoftmax: return
@@ -67,6 +71,7 @@ public final class HessianVectorProduct {
         guard v.count == dimension else {
             throw TensorError("hvp: direction has \(v.count) values, the model has \(dimension) parameters")
         }
+        if interrupted?() == true { throw TensorError("interrupted") }
         if let fast {
             if !prepared { try prepare() }
             try v.withUnsafeBufferPointer { vb in try out.withUnsafeMutableBufferPointer { try fast.apply(vb, into: $0) } }

@@ -9,7 +9,12 @@ struct BlasMatrix {
 
     /// Describes t (2-D) for BLAS, copying only when neither dimension has unit stride.
     init(_ t: Tensor) throws {
+        try SystemInfo.checkBLASReady()
         let rows = t.shape[0], cols = t.shape[1]
+        // BLAS takes 32-bit sizes: larger ones would trap when converted.
+        guard rows <= Int32.max, cols <= Int32.max, t.strides.allSatisfy({ abs($0) <= Int32.max }) else {
+            throw TensorError("matmul: a matrix of shape \(shapeText(t.shape)) is too large for BLAS (at most \(Int32.max) rows and columns)")
+        }
         if t.strides[1] == 1 && (rows == 1 || t.strides[0] >= max(cols, 1)) {
             tensor = t; transposed = false; ld = rows == 1 ? max(cols, 1) : t.strides[0]
         } else if t.strides[0] == 1 && (cols == 1 || t.strides[1] >= max(rows, 1)) {

@@ -11,7 +11,7 @@ public enum BatchesBinding {
 enum DataModule {
     /// A seed option: any integer, negative ones taken as their two's-complement bits.
     static func seed(_ o: Options) throws -> UInt64 {
-        UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+        try o.seed()
     }
 
     static func push(_ lua: Lua, _ d: LabeledData) -> Int32 {

@@ -56,7 +56,7 @@ enum TrainModule {
         var config = Trainer.Configuration(steps: steps)
         config.batchSize = try o.integer("batch_size")
         config.shuffle = try o.boolean("shuffle", default: true)
-        config.seed = UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+        config.seed = try o.seed()
         config.every = try o.integer("every", default: 1)
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
@@ -103,7 +103,7 @@ enum TrainModule {
         let every = try a.integer("every", default: 25)
         let k = try a.integer("hessian_top", default: 3)
         let iters = try a.integer("iters")
-        let seed = UInt64(try a.integer("seed", default: 0))
+        let seed = try a.seed()
         a.push("ntk_points")
         let points = lua.isNoneOrNil(-1) ? nil : lua.tensor(-1)
         if !lua.isNoneOrNil(-1) && points == nil {
