@@ -26,7 +26,7 @@ public enum SineBands {
         guard perClass >= 1 else { throw TensorError("\(f): per_class must be >= 1, got \(perClass)") }
         guard amplitude.isFinite, amplitude >= 0, amplitude <= 100 else { throw TensorError("\(f): amplitude must be a number in [0, 100], got \(amplitude)") }
         // sin's argument goes up to 2 pi frequency: it must stay finite (sin(inf) is NaN).
-        guard frequency.isFinite, (2 * Double.pi * frequency).isFinite else { throw TensorError("\(f): frequency must be finite and at most 1e307 in size, got \(frequency)") }
+        guard frequency.isFinite, abs(frequency) <= 1e307 else { throw TensorError("\(f): frequency must be a number in [-1e307, 1e307], got \(frequency)") }
         guard noise.isFinite, noise >= 0 else { throw TensorError("\(f): noise must be a finite number >= 0, got \(noise)") }
         let (n, overflow) = classes.multipliedReportingOverflow(by: perClass)
         guard !overflow else { throw TensorError("\(f): classes x per_class (\(classes) x \(perClass)) is too large") }

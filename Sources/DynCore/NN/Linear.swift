@@ -28,6 +28,10 @@ public final class Linear: Module {
         guard nIn >= 1, nOut >= 1 else {
             throw TensorError("Linear: sizes must be positive, got \(nIn) -> \(nOut)")
         }
+        // BLAS takes 32-bit sizes; refusing here saves allocating a weight no product can use.
+        guard nIn <= Int32.max, nOut <= Int32.max else {
+            throw TensorError("Linear: sizes must be at most \(Int32.max) (BLAS's limit), got \(nIn) -> \(nOut)")
+        }
         let w = try scheme.draw(nIn, nOut, &g)
         var b: Tensor? = nil
         if bias {

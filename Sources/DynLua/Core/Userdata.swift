@@ -34,9 +34,11 @@ public enum Userdata {
         return .object(Unmanaged<T>.fromOpaque(p).takeUnretainedValue())
     }
 
-    /// Releases the object of the userdata at i, if any (shared by __gc and __close).
-    public static func release<T: AnyObject>(_ lua: Lua, _ i: Int32, as: T.Type) {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, let raw = lua_touserdata(lua.L, i) else { return }
+    /// Releases the object of the userdata at i, if any (shared by __gc and __close). Anything
+    /// but a userdata of this metatable is left alone: `__gc` can be called by hand with any
+    /// value (`getmetatable(t).__gc(io.stdout)`), and a foreign block holds no Swift object.
+    public static func release<T: AnyObject>(_ lua: Lua, _ i: Int32, metatable: String, as: T.Type) {
+        guard has(lua, i, metatable: metatable), let raw = lua_touserdata(lua.L, i) else { return }
         let block = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         guard let p = block.pointee else { return }
         block.pointee = nil

@@ -133,7 +133,7 @@ enum DataModule {
 
     static func register(_ lua: Lua) {
         luaL_newmetatable(lua.L, BatchesBinding.metatable)
-        lua.push({ guarded($0) { lua in Userdata.release(lua, 1, as: Batches.self); return 0 } })
+        lua.push({ guarded($0) { lua in Userdata.release(lua, 1, metatable: BatchesBinding.metatable, as: Batches.self); return 0 } })
         lua.setField(-2, "__gc")
         lua.pop()
         lua.newTable()

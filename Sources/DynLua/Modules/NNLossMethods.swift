@@ -93,8 +93,8 @@ enum NNLossMethods {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Loss.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Loss.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: LossBinding.metatable, as: Loss.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: LossBinding.metatable, as: Loss.self); return 0 } }),
     ]
 
     static func registerMetatable(_ lua: Lua) {

@@ -82,8 +82,8 @@ enum NNModuleMethods {
             return 1
         } }),
         ("__len", { guarded($0) { lua in lua.push(try lua.checkModule(1).children.count); return 1 } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Module.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Module.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ModuleBinding.metatable, as: Module.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ModuleBinding.metatable, as: Module.self); return 0 } }),
         ("__newindex", { guarded($0) { lua in
             let m = try lua.checkModule(1)
             let key = lua.string(2) ?? lua.typeName(2)

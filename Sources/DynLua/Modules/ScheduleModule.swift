@@ -105,8 +105,8 @@ enum ScheduleModule {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: ScheduleHandle.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: ScheduleHandle.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self); return 0 } }),
     ]
 
     static func register(_ lua: Lua) {

@@ -244,8 +244,8 @@ enum TensorMethods {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: TensorBinding.metatable, as: Tensor.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: TensorBinding.metatable, as: Tensor.self); return 0 } }),
         ("__newindex", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             guard let i = lua.integer(2) else {

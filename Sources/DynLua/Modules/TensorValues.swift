@@ -52,8 +52,12 @@ extension Lua {
             getIndex(-1, 1)
         }
         pop(Int32(depth + (shape.last == 0 ? 0 : 1)))
-        var values: [Double] = []
-        values.reserveCapacity(shape.reduce(1, *))
+        // Allocated before the walk (the checked path): a table of shared subtables can name
+        // far more elements than exist, or more than an Int can count.
+        let count = try Tensor.checkedCount(shape, dtype, "tensor.new")
+        let out = try Tensor(uninitialized: shape, dtype: .float64)
+        let values = out.pointer(Double.self)
+        var filled = 0
         func walk(_ level: Int, _ path: [Int]) throws {
             let n = rawLength(-1)
             guard n == shape[level] else {
@@ -73,14 +77,16 @@ extension Lua {
                     guard let v = number(-1) else {
                         throw LuaFailure.argument(argument, "element \((path + [k]).map { "[\($0)]" }.joined()) is a \(typeName(-1)), expected a number")
                     }
-                    values.append(v)
+                    values[filled] = v
+                    filled += 1
                 }
             }
         }
         pushValue(t)
         defer { pop() }
         try walk(0, [])
-        return try Tensor(shape: shape, values: values, dtype: dtype)
+        assert(filled == count)
+        return try out.converted(to: dtype)
     }
 
     /// Sizes given either as integers from argument `first` on, or as one table; a trailing

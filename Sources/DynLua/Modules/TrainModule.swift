@@ -40,6 +40,7 @@ enum TrainModule {
         let optimizer = try required(lua, o, "optimizer", "an optimizer (optim.SGD or optim.Adam)") { try? OptimModule.checkOptimizer(lua, $0) }
         let x = try required(lua, o, "x", "a 2-D tensor") { lua.tensor($0) }
         guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
+        guard x.rank == 2 else { throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
 
         // The number of classes is the model's output width.
         let output = try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
