@@ -21,7 +21,7 @@ let package = Package(
         .executableTarget(name: "dynlua", dependencies: ["DynLua", "CLuaShim", "CLua"]),
         .testTarget(name: "DynCoreTests", dependencies: ["DynCore"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DynLuaTests", dependencies: ["DynLua", "DynCore"]),
+        .testTarget(name: "DynLuaTests", dependencies: ["DynLua", "DynCore", "CLuaShim", "CLua", "CMemoryBudget"]),
     ],
     swiftLanguageModes: [.v5]
 )

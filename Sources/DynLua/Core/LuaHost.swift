@@ -21,8 +21,10 @@ public final class LuaHost {
     public init() {
         guard let state = luaL_newstate() else { fatalError("dynlua: cannot create a Lua state (out of memory)") }
         L = state
+        guard dyn_use_budget_allocator(L) != 0 else { fatalError("dynlua: cannot reserve memory for the Lua state") }
         guard dyn_openlibs(L) == LUA_OK else { fatalError("dynlua: cannot open the Lua standard libraries") }
         SystemInfo.useSingleThreadedBLASByDefault()
+        MemoryPressure.installReclaim()
         Modules.registerAll(lua)
         dyn_install_interrupt_hook(L)
     }

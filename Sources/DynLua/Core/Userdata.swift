@@ -8,12 +8,16 @@ import DynCore
 /// release; a released value reads as "closed" and is never touched again.
 public enum Userdata {
     /// Pushes a new userdata owning `object`, with the metatable registered under `metatable`.
+    /// Whatever tensor storage the object brought with it (a tensor, a model's parameters and
+    /// buffers, an optimizer's state, a loaded checkpoint) is reported to the collector here,
+    /// the one place every userdata is made.
     public static func push<T: AnyObject>(_ lua: Lua, _ object: T, metatable: String) {
         let block = dyn_newuserdata(lua.L, MemoryLayout<UnsafeMutableRawPointer?>.size, 1)!
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         block.pointee = nil
         dyn_setmetatable_named(lua.L, metatable)
         block.pointee = Unmanaged.passRetained(object).toOpaque()
+        MemoryPressure.report(lua)
     }
 
     /// True when the value at i is a userdata with the named metatable.
@@ -51,6 +55,15 @@ public enum Userdata {
 /// creating temporaries collects them at the rate it creates them.
 enum MemoryPressure {
     nonisolated(unsafe) static var reported = 0
+
+    /// Lets a storage allocation that would pass the memory limit first collect garbage on the
+    /// thread of the running binding call (unreachable tensors and models are freed by their
+    /// finalizers), then try again.
+    static func installReclaim() {
+        Storage.reclaim = {
+            if let L = dyn_running_state() { dyn_gc_collect(L) }
+        }
+    }
 
     static func report(_ lua: Lua) {
         let live = Storage.liveBytes

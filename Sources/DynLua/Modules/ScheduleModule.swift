@@ -60,9 +60,7 @@ enum ScheduleModule {
 
     static func checkHandle(_ lua: Lua) throws -> ScheduleHandle {
         switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
-        case .object(let h):
-            if let f = h.schedule as? LuaFunctionSchedule { f.callback.rebind(lua) }
-            return h
+        case .object(let h): return h
         case .closed: throw LuaFailure.argument(1, "schedule has been closed")
         case .otherType: throw lua.typeError(1, expected: "schedule")
         }

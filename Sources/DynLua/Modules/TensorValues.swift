@@ -11,7 +11,6 @@ extension Lua {
     /// Pushes a tensor userdata and tells the collector about any new tensor memory.
     public func push(_ t: Tensor) {
         Userdata.push(self, t, metatable: TensorBinding.metatable)
-        MemoryPressure.report(self)
     }
 
     public func tensor(_ i: Int32) -> Tensor? {
