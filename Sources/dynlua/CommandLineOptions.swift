@@ -15,6 +15,7 @@ struct CommandLineOptions {
     var scriptFromStdin = false  // the script is "-"
     var scriptIndex = 0          // position of the script in the arguments (0 with no script)
     var scriptArgs: [String] = []
+    var maxMemory: Int?          // --max-memory SIZE, in bytes
 
     var hasScript: Bool { script != nil || scriptFromStdin }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { return true } else { return false } } }
@@ -33,6 +34,12 @@ struct CommandLineOptions {
             case "-v", "--version": o.showVersion = true
             case "-h", "--help": o.showHelp = true
             case "-W": o.actions.append(.warnings)
+            case "--max-memory":
+                guard i + 1 < args.count else { throw UsageError("'--max-memory' needs argument") }
+                o.maxMemory = try memorySize(args[i + 1])
+                i += 1
+            case _ where a.hasPrefix("--max-memory="):
+                o.maxMemory = try memorySize(String(a.dropFirst("--max-memory=".count)))
             case "-e", "-l":
                 guard i + 1 < args.count else { throw UsageError("'\(a)' needs argument") }
                 o.actions.append(try action(a, args[i + 1]))
@@ -50,6 +57,13 @@ struct CommandLineOptions {
             if args[i] == "-" && !afterDashes { o.scriptFromStdin = true } else { o.script = args[i] }
         }
         return o
+    }
+
+    private static func memorySize(_ text: String) throws -> Int {
+        guard let bytes = MemorySize.parse(text) else {
+            throw UsageError("bad '--max-memory' size '\(text)' (expected e.g. 512M or 2G)")
+        }
+        return bytes
     }
 
     private static func action(_ option: String, _ value: String) throws -> Action {
@@ -74,6 +88,7 @@ struct CommandLineOptions {
       -v        show version information
       -W        turn warnings on
       -h        show this help
+      --max-memory SIZE  limit tensors, models and Lua's heap together to SIZE (e.g. 512M, 2G)
       --        stop handling options
       -         stop handling options and execute stdin
     With no script, dynlua starts an interactive session when standard input is a terminal and

@@ -33,6 +33,7 @@ func runMain() -> Int32 {
     let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
     if options.showVersion || interactive { Console.out(version + "\n") }
 
+    if let bytes = options.maxMemory { LuaHost.memoryLimit = bytes }
     let host = LuaHost()
     host.setArgs(all: args, scriptIndex: options.scriptIndex)
     for action in options.actions {
