@@ -262,7 +262,7 @@ extension ElementwiseActivation.Kind {
         switch self {
         case .relu: return try Tensor.binary(.gt, x, scalar: 0)
         case .tanh: return try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
-        case .sigmoid: return try! Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
+        case .sigmoid: return try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
         }
     }
 
@@ -273,11 +273,11 @@ extension ElementwiseActivation.Kind {
         case .tanh:
             // -2 y (1 - y^2)
             let d1 = try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
-            return try! Tensor.binary(.mul, Tensor.binary(.mul, y, scalar: -2), d1)
+            return try Tensor.binary(.mul, Tensor.binary(.mul, y, scalar: -2), d1)
         case .sigmoid:
             // y (1 - y)(1 - 2y)
-            let d1 = try! Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
-            return try! Tensor.binary(.mul, d1, Tensor.binary(.sub, Tensor.binary(.mul, y, scalar: 2), scalar: 1, scalarFirst: true))
+            let d1 = try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
+            return try Tensor.binary(.mul, d1, Tensor.binary(.sub, Tensor.binary(.mul, y, scalar: 2), scalar: 1, scalarFirst: true))
         }
     }
 }

@@ -105,7 +105,7 @@ extension Tensor {
 
     public func clone() throws -> Tensor {
         let out = try Tensor(uninitialized: shape, dtype: dtype)
-        try! out.copy(from: self)
+        try out.copy(from: self)
         return out
     }
 
@@ -113,7 +113,7 @@ extension Tensor {
     public func converted(to dtype: DType) throws -> Tensor {
         if dtype == self.dtype { return self }
         let out = try Tensor(uninitialized: shape, dtype: dtype)
-        try! out.copy(from: self)
+        try out.copy(from: self)
         return out
     }
 

@@ -184,7 +184,7 @@ struct BatchBuffers {
             }
         } else {
             for (k, r) in rows.enumerated() {
-                try! bx.select(0, k).copy(from: x.select(0, r))
+                try bx.select(0, k).copy(from: x.select(0, r))
                 by[k] = labels[r]
             }
         }

@@ -139,6 +139,11 @@ extension Lua {
     public func pushTable(_ t: Tensor) throws {
         if t.rank == 0 { push(t.value(at: [])); return }
         guard ensureStack(Int32(t.rank) + 4) else { throw LuaFailure.message("totable: tensor has too many dimensions") }
+        // The table is built inside this Swift body, where Lua's allocator must not fail (see
+        // docs/ARCHITECTURE.md): bounded so that it cannot outgrow the emergency reserve's purpose.
+        guard t.count <= Lua.maxTableElements else {
+            throw LuaFailure.message("totable: a tensor of \(t.count) elements is too large for a Lua table (at most \(Lua.maxTableElements))")
+        }
         let values = t.toArray()
         var k = 0
         func build(_ level: Int) {
