@@ -71,6 +71,33 @@ final class MemoryCLITests: XCTestCase {
         XCTAssertEqual(r.out, "false\tcannot allocate 2147483648 bytes (2 GiB) for a float64 tensor of shape (268435456) (out of memory)\n10.0\n")
     }
 
+    /// A long Lanczos run stops at the first Ctrl-C (it used to run on, the flag unpolled).
+    func testCtrlCStopsSpectralDensity() throws {
+        let p = Process()
+        p.executableURL = CLITests.executable
+        p.arguments = ["-e", """
+            local m = nn.Sequential(nn.Linear(20, 200), nn.Tanh(), nn.Linear(200, 10))
+            local x = tensor.randn(200, 20)
+            local y = {} for i = 1, 200 do y[i] = i % 10 + 1 end
+            io.write('ready\\n') io.stdout:flush()
+            analysis.spectral_density(m, nn.CrossEntropyLoss(), x, y, {starts = 1000, iters = 500})
+            """]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        _ = out.fileHandleForReading.availableData  // "ready"
+        Thread.sleep(forTimeInterval: 0.3)
+        p.interrupt()
+        let deadline = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { p.terminate(); p.waitUntilExit(); return XCTFail("still running 10 s after Ctrl-C") }
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssertEqual(p.terminationStatus, 130)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(message.hasPrefix("dynlua: (command line):5: interrupted\n"), message)
+    }
+
     /// More BLAS threads than the address space can hold used to hang in OpenBLAS.
     func testManyBLASThreadsUnderUlimit() throws {
         let r = try run(["-e", """
