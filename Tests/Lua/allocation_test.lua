@@ -17,6 +17,8 @@ check.raises("data.sine: classes x per_class (9223372036854775807 x 2) is too la
   function() return data.sine{classes = math.maxinteger, per_class = 2} end)
 check.raises("plot.figure: rows and cols must be >= 1 (at most 64 panels), got 1 x 9223372036854775807",
   function() return plot.figure{cols = math.maxinteger} end)
+check.raises("plot.figure: rows and cols must be >= 1 (at most 64 panels), got 2 x 9223372036854775807",
+  function() return plot.figure{rows = 2, cols = math.maxinteger} end)
 check.raises("data.sine: frequency must be a number in [-1e307, 1e307], got 1e+308",
   function() return data.sine{frequency = 1e308} end)
 -- Near the bound the bands are still computed (sin of a huge but finite argument).
