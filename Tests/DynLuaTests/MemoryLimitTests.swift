@@ -38,6 +38,23 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertEqual(host.runString("local t = tensor.zeros(100); assert(t:sum() == 0)"), .ok, "still usable")
     }
 
+    /// The collection a limit triggers can run finalizers inside a binding call that is drawing
+    /// random numbers; a finalizer drawing too must not be a simultaneous access to the global
+    /// generator (exclusivity checking traps on one).
+    func testFinalizersMayDrawDuringAReclaim() {
+        let host = LuaHost()
+        XCTAssertEqual(host.runString("collectgarbage('stop'); junk = tensor.zeros(1000000)"), .ok)
+        dyn_budget_set_limit(dyn_budget_used() + (10 << 20) - 8_000_000)
+        XCTAssertEqual(host.runString("""
+            drawn = 0
+            junk = nil
+            setmetatable({}, {__gc = function() drawn = drawn + tensor.rand(1):sum() end})
+            local t = tensor.rand(500000)
+            assert(drawn > 0 and drawn < 1, 'the finalizer ran during the reclaim: ' .. drawn)
+            local m = nn.Linear(10, 10)
+            """), .ok)
+    }
+
     /// Past the limit Lua's own allocations fail in Lua code, as an ordinary error.
     func testLuaHeapPastTheLimit() {
         let host = LuaHost()

@@ -19,7 +19,9 @@ public final class Linear: Module {
 
     /// A layer initialized from the global generator (`tensor.seed` makes it reproducible).
     public convenience init(_ nIn: Int, _ nOut: Int, init scheme: WeightInit = .glorotNormal, bias: Bool = true) throws {
-        try self.init(nIn, nOut, init: scheme, bias: bias, generator: &Generator.global)
+        var g = Generator.global  // a copy: see Generator.drawingFromGlobal
+        defer { Generator.global = g }
+        try self.init(nIn, nOut, init: scheme, bias: bias, generator: &g)
     }
 
     /// A layer drawing its weight, then its bias, from g (see `WeightInit` for the order).

@@ -53,11 +53,11 @@ enum TensorModule {
         } }),
         ("rand", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.rand")
-            lua.push(try Tensor.rand(shape, dtype: dtype, generator: &Generator.global)); return 1
+            lua.push(try Generator.drawingFromGlobal { try Tensor.rand(shape, dtype: dtype, generator: &$0) }); return 1
         } }),
         ("randn", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.randn")
-            lua.push(try Tensor.randn(shape, dtype: dtype, generator: &Generator.global)); return 1
+            lua.push(try Generator.drawingFromGlobal { try Tensor.randn(shape, dtype: dtype, generator: &$0) }); return 1
         } }),
         ("seed", { guarded($0) { lua in
             let s = try lua.checkInteger(1)
