@@ -24,6 +24,13 @@ check.raises("data.sine: frequency must be a number in [-1e307, 1e307], got 1e+3
 -- Near the bound the bands are still computed (sin of a huge but finite argument).
 check.eq(data.sine{frequency = 1e307, per_class = 2}:dim(), 2, "data.sine at the frequency bound")
 
+-- Schedules of more classes than memory holds: the weights tensor is allocated first.
+check.raises("cannot allocate 8796093022208 bytes (8 TiB) for a float64 tensor of shape (1099511627776)",
+  function() return schedule.constant(2^40)(1) end)
+check.raises("cannot allocate 8796093022208 bytes (8 TiB) for a float64 tensor of shape (1099511627776)",
+  function() return schedule.triangular{classes = 2^40, amplitude = 2, period = 10}(1) end)
+check.tensor(schedule.triangular{classes = 3, amplitude = 2, period = 10}(1), {1, 1, 1}, 1e-15, "a small schedule")
+
 -- More threads than CPUs are reduced to the CPU count, whatever was asked.
 local cpus = sys.blas_threads(2^31)
 check.eq(cpus >= 1, true, "threads in effect")

@@ -91,10 +91,11 @@ enum ScheduleModule {
         ("__call", { guarded($0) { lua in
             let h = try checkHandle(lua)
             let step = try checkStep(lua, 2)
-            let w: [Double]
-            if let f = h.schedule as? LuaFunctionSchedule { w = try f.weightArray(step: step) }
-            else { w = try h.schedule.weights(step: step) }
-            lua.push(try Tensor(shape: [w.count], values: w)); return 1
+            if let f = h.schedule as? LuaFunctionSchedule {
+                let w = try f.weightArray(step: step)
+                lua.push(try Tensor(shape: [w.count], values: w)); return 1
+            }
+            lua.push(try h.schedule.weightsTensor(step: step)); return 1
         } }),
         ("__tostring", { guarded($0) { lua in
             switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
