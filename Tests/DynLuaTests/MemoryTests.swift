@@ -54,6 +54,21 @@ final class MemoryTests: XCTestCase {
         XCTAssertLessThan(peak, 100 << 20, "peak storage \(peak >> 20) MB (480 MB if nothing were collected)")
     }
 
+    /// Loaded checkpoints too: 40 loads of a 200x200 layer (640 KB with its gradient).
+    func testLoadedCheckpointsAreCollected() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("memory-\(UUID().uuidString).model").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let host = LuaHost()
+        XCTAssertEqual(host.runString("nn.Linear(200, 200):save('\(path)')"), .ok)
+        let baseline = Storage.liveBytes
+        Storage.resetPeak()
+        XCTAssertEqual(host.runString("for i = 1, 40 do local m = nn.load('\(path)') end"), .ok)
+        let peak = Storage.peakBytes - baseline
+        print("MemoryTests: 40 loads, peak storage \(peak >> 10) KB")
+        XCTAssertGreaterThanOrEqual(peak, 640_000, "one loaded layer")
+        XCTAssertLessThan(peak, 8 << 20, "peak storage \(peak >> 10) KB (25 MB if nothing were collected)")
+    }
+
     /// `local t <close>` frees the storage at the end of the block, with no collection.
     func testCloseFreesAtOnce() {
         let host = LuaHost()
