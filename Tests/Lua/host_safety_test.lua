@@ -36,6 +36,28 @@ table.sort(names)
 check.eq(#names >= 6, true, "dynlua metatables found (" .. table.concat(names, ", ") .. ")")
 check.eq(calls > 100, true, "calls made")
 
+-- A foreign userdata given a dynlua metatable with debug.setmetatable (a file handle) is still
+-- not taken for a dynlua object.
+local f = io.tmpfile()
+local file_mt = getmetatable(f)
+local given = 0
+for _, s in ipairs(samples) do
+  local mt = getmetatable(s)
+  if type(s) ~= "userdata" then goto next end
+  given = given + 1
+  debug.setmetatable(f, mt)
+  pcall(mt.__gc, f)
+  pcall(mt.__close, f)
+  pcall(tostring, f)
+  if type(mt.__index) == "function" then pcall(mt.__index, f, "shape") end
+  if type(mt.__index) == "table" then for _, m in pairs(mt.__index) do pcall(m, f) end end
+  ::next::
+end
+check.eq(given, 6, "metatables given to the file")
+debug.setmetatable(f, file_mt)
+check.eq(f:write("still a file"), f, "the file handle survived")
+f:close()
+
 -- The foreign values are untouched and every sample still works.
 check.eq(io.stdout:write(""), io.stdout, "io.stdout still open")
 check.eq(samples[1]:sum(), 0, "tensor intact")

@@ -20,9 +20,11 @@ public enum Userdata {
         MemoryPressure.report(lua)
     }
 
-    /// True when the value at i is a userdata with the named metatable.
+    /// True when the value at i is a userdata with the named metatable, and the size of ours
+    /// (`debug.setmetatable` can give our metatable to a foreign userdata, such as a file).
     public static func has(_ lua: Lua, _ i: Int32, metatable: String) -> Bool {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_getmetatable(lua.L, i) != 0 else { return false }
+        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_rawlen(lua.L, i) == MemoryLayout<UnsafeMutableRawPointer?>.size,
+              lua_getmetatable(lua.L, i) != 0 else { return false }
         dyn_getmetatable_named(lua.L, metatable)
         let same = lua_rawequal(lua.L, -1, -2) != 0
         lua.pop(2)
