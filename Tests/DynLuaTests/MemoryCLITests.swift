@@ -54,6 +54,21 @@ final class MemoryCLITests: XCTestCase {
         XCTAssertEqual(heap.err, "dynlua: memory limit of 33554432 bytes (32 MiB) exceeded by Lua's heap (not enough memory)\n")
     }
 
+    /// A Lanczos run keeps iters vectors of the parameter count: they are tensor allocations,
+    /// under the limit like any other (they were Swift arrays, unaccounted, and trapped when
+    /// memory ran out).
+    func testLanczosVectorsAreUnderTheLimit() throws {
+        let r = try run(["--max-memory", "100M", "-e", """
+            local m = nn.Linear(1000, 1000)
+            local x = tensor.randn(4, 1000)
+            local ok, err = pcall(analysis.spectral_density, m, nn.CrossEntropyLoss(), x, {1, 2, 3, 4}, {iters = 100, starts = 1})
+            print(ok, (err:gsub('^.-: ', '', 1):gsub(' %(%d+ bytes.*in use%)$', '')))
+            print(analysis.hessian_top(m, nn.CrossEntropyLoss(), x, {1, 2, 3, 4}, {k = 1, iters = 4}):numel())
+            """])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "false\tmemory limit of 104857600 bytes (100 MiB) exceeded allocating 8008000 bytes (7.6 MiB) for a float64 tensor of shape (1001000)\n1\n")
+    }
+
     func testBadMaxMemorySizes() throws {
         for size in ["64Q", "0", "-5M", "M", "", "1e9"] {
             let r = try run(["--max-memory", size, "-e", "print(1)"])

@@ -43,8 +43,8 @@ public enum SystemInfo {
 
     /// Whether OpenBLAS has its work buffers. It allocates them at its first product and, when
     /// the address space is short, retries forever; so dynlua makes a first product itself
-    /// while there is room (at start-up and after a thread change) and refuses BLAS products
-    /// (`checkBLASReady`) when there never was.
+    /// while there is room (at start-up and after a thread change, else at the first product)
+    /// and refuses BLAS products (`checkBLASReady`) while there is none.
     nonisolated(unsafe) public private(set) static var blasReady = false
 
     public static func warmUpBLAS() {
@@ -58,8 +58,9 @@ public enum SystemInfo {
     }
 
     static func checkBLASReady() throws {
+        if !blasReady { warmUpBLAS() }
         guard blasReady else {
-            throw TensorError("matmul: OpenBLAS needs about \(byteText(addressSpacePerThread)) of address space for its work buffer, and the limit (ulimit -v) did not leave it at start-up")
+            throw TensorError("matmul: OpenBLAS needs about \(byteText(addressSpacePerThread)) of address space for its work buffer, more than the limit (ulimit -v) leaves")
         }
     }
 
