@@ -84,3 +84,10 @@ check.raises("grid in 2..1000000, got iters = 3, starts = 4, grid = 109951162777
   function() return analysis.spectral_density(m, loss, x, {1, 2, 1}, {grid = 2^40, iters = 3}) end)
 local h2 = fit{x = tensor.zeros(4, 1), y = {1, 2, 1, 2}, steps = 2, analysis = {every = 1, seed = -1}}
 check.eq(#h2.loss, 2, "train.fit with a negative analysis seed")
+
+-- An axis bound that is infinite once transformed (symlog of 1e308) used to trap converting
+-- its decade to an integer.
+local f = plot.figure()
+f:panel(1, {yscale = "symlog", ylim = {-1e308, 1e308}})
+f:line(1, tensor.new({1, 2}), tensor.new({1, 2}))
+check.eq(f:svg():find("<svg", 1, true) ~= nil, true, "the symlog figure renders")
