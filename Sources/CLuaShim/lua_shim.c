@@ -1,13 +1,105 @@
 #include "shim_private.h"
+#include "memory_budget.h"
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void arm_interrupt_at_every_instruction(lua_State *L);
 
+/* Who is running. `running_state` is the thread of the innermost binding body (NULL outside
+   any): a Lua callback kept by Swift runs on it, the one thread certain to be alive then.
+   `swift_frames` says whether Swift frames are live under the code now running: true in a
+   binding body and in Swift code outside any Lua call, false inside a lua_pcall made through
+   dyn_pcall (Lua code, where an error unwinds only to that pcall). While it is true, Lua's
+   allocator must not fail, since a failure would longjmp over the Swift frames. One interpreter
+   thread at a time, so plain statics. */
+static lua_State *running_state = NULL;
+static int swift_frames = 1;
+
+lua_State *dyn_running_state(void) { return running_state; }
+
+int dyn_pcall(lua_State *L, int nargs, int nres, int msgh) {
+  int outer = swift_frames;
+  swift_frames = 0;
+  int status = lua_pcall(L, nargs, nres, msgh);
+  swift_frames = outer;
+  return status;
+}
+
+/* Lua's allocator. Every block is accounted in the memory budget (memory_budget.h), so that
+   `--max-memory` covers Lua's heap with tensor storage. Past the limit, or when malloc fails,
+   it returns NULL, and Lua raises its "not enough memory" error, unless Swift frames are live:
+   then the limit is passed over (by the few blocks a body pushes), and a failed malloc frees
+   an emergency reserve and tries again. The reserve is taken back before the next binding body
+   starts; if it cannot be, that call fails with "not enough memory" before any Swift runs. */
+enum { RESERVE_BYTES = 16 << 20 };
+static void *reserve = NULL;
+static int limit_refused = 0;
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  (void)ud;
+  size_t old = ptr ? osize : 0; /* for a new block, osize is the kind of object */
+  if (nsize == 0) {
+    free(ptr);
+    dyn_budget_release(old);
+    return NULL;
+  }
+  if (nsize <= old) {
+    void *p = realloc(ptr, nsize);
+    if (p == NULL) return ptr; /* keep the larger block: shrinking must not fail */
+    dyn_budget_release(old - nsize);
+    return p;
+  }
+  size_t grow = nsize - old;
+  if (!dyn_budget_reserve(grow)) {
+    if (!swift_frames) {
+      limit_refused = 1;
+      return NULL;
+    }
+    dyn_budget_force(grow);
+  }
+  void *p = realloc(ptr, nsize);
+  if (p == NULL && swift_frames && reserve != NULL) {
+    free(reserve);
+    reserve = NULL;
+    p = realloc(ptr, nsize);
+  }
+  if (p == NULL) dyn_budget_release(grow);
+  return p;
+}
+
+int dyn_use_budget_allocator(lua_State *L) {
+  if (reserve == NULL) reserve = malloc(RESERVE_BYTES);
+  if (reserve == NULL) return 0;
+  /* The blocks allocated so far (by luaL_newstate's allocator, also malloc/free) will be freed
+     through this one: account them now. */
+  size_t bytes = (size_t)lua_gc(L, LUA_GCCOUNT) * 1024 + (size_t)lua_gc(L, LUA_GCCOUNTB);
+  dyn_budget_force(bytes);
+  lua_setallocf(L, budget_alloc, NULL);
+  return 1;
+}
+
+int dyn_take_limit_refusal(void) {
+  int r = limit_refused;
+  limit_refused = 0;
+  return r;
+}
+
 /* The one place where a Swift body's failure becomes a Lua error: no Swift frame is live here. */
 static int dyn_trampoline(lua_State *L) {
   dyn_body body = (dyn_body)lua_touserdata(L, lua_upvalueindex(1));
+  if (reserve == NULL && (reserve = malloc(RESERVE_BYTES)) == NULL) {
+    /* The string is Lua's own preallocated message: pushing it allocates nothing. */
+    lua_pushstring(L, "not enough memory");
+    return lua_error(L);
+  }
+  lua_State *outer_state = running_state;
+  int outer_frames = swift_frames;
+  running_state = L;
+  swift_frames = 1;
   int n = body(L);
+  running_state = outer_state;
+  swift_frames = outer_frames;
   if (n >= 0) return n;
   arm_interrupt_at_every_instruction(L);
   if (n <= DYN_ARGERROR_BASE) {

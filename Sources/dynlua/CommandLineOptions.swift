@@ -18,6 +18,7 @@ struct CommandLineOptions {
     var script: String?          // the script's path; nil with none or with standard input
     var scriptFromStdin = false  // the script is "-"
     var scriptIndex = 0          // position of the script in the arguments (0 with no script)
+    var maxMemory: Int?          // --max-memory SIZE, in bytes
 
     var hasScript: Bool { script != nil || scriptFromStdin }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { return true } else { return false } } }
@@ -53,6 +54,7 @@ struct CommandLineOptions {
             case "--bytecode": o.allowBytecode = true
             case "--sandbox": o.sandbox = true
             case "--allow": o.allowedDirectories.append(try value())
+            case "--max-memory": o.maxMemory = try memorySize(value())
             default:
                 guard a.hasPrefix("-e") || a.hasPrefix("-l"), !a.hasPrefix("--") else {
                     throw UsageError("unrecognized option '\(a)'")
@@ -76,6 +78,13 @@ struct CommandLineOptions {
     private static func splitLongOption(_ a: String) -> (String, String?) {
         guard a.hasPrefix("--"), let eq = a.firstIndex(of: "=") else { return (a, nil) }
         return (String(a[..<eq]), String(a[a.index(after: eq)...]))
+    }
+
+    private static func memorySize(_ text: String) throws -> Int {
+        guard let bytes = MemorySize.parse(text) else {
+            throw UsageError("bad '--max-memory' size '\(text)' (expected e.g. 512M or 2G)")
+        }
+        return bytes
     }
 
     private static func action(_ option: String, _ value: String) throws -> Action {
@@ -107,6 +116,8 @@ struct CommandLineOptions {
                        --allow directories; no programs, native modules or bytecode
       --allow DIR      with --sandbox: also allow files under DIR (repeatable)
       --bytecode       let load, loadfile, dofile, require and scripts take binary chunks
+      --max-memory SIZE
+                       limit tensors, models and Lua's heap together (e.g. 512M, 2G)
     With no script, dynlua starts an interactive session when standard input is a terminal and
     runs standard input otherwise. The script's arguments are in the table 'arg' and in '...'.
     All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis) are globals.

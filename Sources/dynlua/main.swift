@@ -48,6 +48,7 @@ func runMain() -> Int32 {
     let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
     if options.showVersion || interactive { Console.out(version + "\n") }
 
+    if let bytes = options.maxMemory { LuaHost.memoryLimit = bytes }
     let host = LuaHost(settings)
     host.setArgs(all: args, scriptIndex: options.scriptIndex)
     if !options.ignoreEnvironment, let status = failure(runLuaInit(host)) { return status }

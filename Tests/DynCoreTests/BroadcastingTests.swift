@@ -18,7 +18,7 @@ final class BroadcastingTests: XCTestCase {
 
     func testColumnPlusRow() throws {
         for dtype in allDTypes {
-            let col = T([10, 20, 30], [3, 1], dtype), row = T([1, 2, 3, 4], [1, 4], dtype)
+            let col = try T([10, 20, 30], [3, 1], dtype), row = try T([1, 2, 3, 4], [1, 4], dtype)
             assertTensor(try Tensor.binary(.add, col, row), [11, 12, 13, 14, 21, 22, 23, 24, 31, 32, 33, 34],
                          shape: [3, 4], dtype: dtype)
             assertTensor(try Tensor.binary(.sub, row, col), [-9, -8, -7, -6, -19, -18, -17, -16, -29, -28, -27, -26],
@@ -27,7 +27,7 @@ final class BroadcastingTests: XCTestCase {
     }
 
     func testVectorAgainstMatrixRows() throws {
-        let m = T(Array(stride(from: 1.0, through: 12, by: 1)), [3, 4]), v = T([1, 0, -1, 2], [4])
+        let m = try T(Array(stride(from: 1.0, through: 12, by: 1)), [3, 4]), v = try T([1, 0, -1, 2], [4])
         assertTensor(try Tensor.binary(.mul, m, v), [1, 0, -3, 8, 5, 0, -7, 16, 9, 0, -11, 24], shape: [3, 4])
         assertTensor(try Tensor.binary(.mul, v, m), [1, 0, -3, 8, 5, 0, -7, 16, 9, 0, -11, 24], shape: [3, 4])
         // The matrix as a transposed view, the vector as a strided view.
@@ -38,7 +38,7 @@ final class BroadcastingTests: XCTestCase {
     }
 
     func testScalarTensorBroadcasts() throws {
-        let s = T([2], [])
+        let s = try T([2], [])
         assertTensor(try Tensor.binary(.pow, T([1, 2, 3], [3]), s), [1, 4, 9], shape: [3])
         assertTensor(try Tensor.binary(.sub, s, T([1, 2], [2, 1])), [1, 0], shape: [2, 1])
         assertTensor(try Tensor.binary(.add, s, s), [4], shape: [])
@@ -63,7 +63,7 @@ final class BroadcastingTests: XCTestCase {
     }
 
     func testBroadcastStridesAndView() throws {
-        let col = T([1, 2, 3], [3, 1])
+        let col = try T([1, 2, 3], [3, 1])
         XCTAssertEqual(col.broadcastStrides(to: [2, 3, 4]), [0, 1, 0])
         let b = try col.broadcast(to: [3, 2], "test")
         assertTensor(b, [1, 1, 2, 2, 3, 3], shape: [3, 2])

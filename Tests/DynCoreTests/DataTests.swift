@@ -155,8 +155,8 @@ final class DataTests: XCTestCase {
     }
 
     func testSplitCoversEveryRowOnce() throws {
-        let x = Tensor(shape: [10, 2], values: (0..<20).map(Double.init))
-        let y = Tensor(shape: [10], values: (0..<10).map { Double($0 % 3 + 1) })
+        let x = try Tensor(shape: [10, 2], values: (0..<20).map(Double.init))
+        let y = try Tensor(shape: [10], values: (0..<10).map { Double($0 % 3 + 1) })
         let parts = try Split.split(x, y, fraction: 0.3, seed: 9)
         XCTAssertEqual(parts.validation.x.shape, [3, 2])
         XCTAssertEqual(parts.train.x.shape, [7, 2])
@@ -175,8 +175,8 @@ final class DataTests: XCTestCase {
     }
 
     func testBatchesCoverEveryRowOnce() throws {
-        let x = Tensor(shape: [10, 1], values: (0..<10).map(Double.init))
-        let y = Tensor(shape: [10], values: (0..<10).map { Double($0 + 1) })
+        let x = try Tensor(shape: [10, 1], values: (0..<10).map(Double.init))
+        let y = try Tensor(shape: [10], values: (0..<10).map { Double($0 + 1) })
         for shuffle in [false, true] {
             let b = try Batches(x, y, batchSize: 4, shuffle: shuffle, seed: 2)
             var sizes: [Int] = [], seen: [Double] = []
@@ -194,7 +194,7 @@ final class DataTests: XCTestCase {
 
     /// Reference: numpy X.mean(0), X.std(0) (ddof 0), constant column left unscaled.
     func testStandardize() throws {
-        let x = Tensor(shape: [4, 3], values: [1, 2, 5, 3, 2, 7, 5, 2, 0, 7, 2, 4])
+        let x = try Tensor(shape: [4, 3], values: [1, 2, 5, 3, 2, 7, 5, 2, 0, 7, 2, 4])
         let r = try Standardize.apply(x)
         XCTAssertEqual(r.mean.toArray(), [4, 2, 4])
         XCTAssertEqual(r.std.toArray()[0], 2.23606797749979, accuracy: 1e-15)

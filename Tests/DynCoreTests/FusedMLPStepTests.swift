@@ -40,8 +40,8 @@ final class FusedMLPStepTests: XCTestCase {
             let what = "case \(s + 1): \(c.n) x \(c.k) -> \(c.h) -> \(c.m)"
             let model = try network(c.k, c.h, c.m, biases: (c.b1, c.b2), seed: UInt64(10 + s))
             // Every other case reads x as a row-strided view (the first k of k + 2 columns).
-            let wide = FD.random([c.n, c.k + 2], seed: UInt64(30 + s), -2, 2)
-            let x = s % 2 == 0 ? FD.random([c.n, c.k], seed: UInt64(30 + s), -2, 2) : try wide.narrow(1, start: 0, length: c.k)
+            let wide = try FD.random([c.n, c.k + 2], seed: UInt64(30 + s), -2, 2)
+            let x = s % 2 == 0 ? try FD.random([c.n, c.k], seed: UInt64(30 + s), -2, 2) : try wide.narrow(1, start: 0, length: c.k)
             if s == cases.count - 1 {
                 // Infinite inputs: NaN in padded lanes must stay out of the results.
                 x.setValue(.infinity, at: [0, 0])
@@ -53,7 +53,7 @@ final class FusedMLPStepTests: XCTestCase {
 
             model.zeroGrad()
             let out = try model.forward(x)
-            let grad = Tensor(uninitialized: out.shape)
+            let grad = try Tensor(uninitialized: out.shape)
             let want = try loss.evaluate(out, labels: labels, gradient: grad)
             try model.accumulateParameterGradients(x, grad)
             let wantLogits = bits(out), wantGradients = model.gradients.map(bits)
@@ -61,7 +61,7 @@ final class FusedMLPStepTests: XCTestCase {
             let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: loss, classes: c.m), what)
             XCTAssertTrue(fused.applies(to: x), what)
             model.zeroGrad()
-            let got = fused.run(x, labels: labels)
+            let got = try fused.run(x, labels: labels)
             XCTAssertEqual(got.loss.bitPattern, want.loss.bitPattern, "loss, " + what)
             XCTAssertEqual(got.weightedLoss.bitPattern, want.weightedLoss.bitPattern, "weighted loss, " + what)
             XCTAssertEqual(got.correct, want.correct, "correct, " + what)
@@ -70,7 +70,7 @@ final class FusedMLPStepTests: XCTestCase {
                 assertSameBits(a, b, "gradient \(p + 1), " + what)
             }
             // Gradients add up over calls, as backward's do.
-            _ = fused.run(x, labels: labels)
+            _ = try fused.run(x, labels: labels)
             let twice = model.gradients.map(bits)
             model.zeroGrad()
             _ = try model.forward(x)
@@ -85,10 +85,10 @@ final class FusedMLPStepTests: XCTestCase {
     /// The step's saved-state rule: after it, a backward runs forward first.
     func testModulesForgetTheirForwardState() throws {
         let model = try network(2, 12, 3, bias: true, seed: 1)
-        let x = FD.random([5, 2], seed: 2)
+        let x = try FD.random([5, 2], seed: 2)
         _ = try model.forward(x)
         let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: try CrossEntropyLoss(), classes: 3))
-        _ = fused.run(x, labels: [0, 1, 2, 0, 1])
+        _ = try fused.run(x, labels: [0, 1, 2, 0, 1])
         XCTAssertNil(model.lastInput)
         XCTAssertNil(model.modules[0].lastInput)
     }
@@ -106,12 +106,12 @@ final class FusedMLPStepTests: XCTestCase {
         let model = try network(2, 20, 3, bias: true, seed: 1)
         XCTAssertNil(FusedMLPStep(model: model, loss: ce, classes: 4), "labels up to 4 classes, 3 logits")
         let fused = try XCTUnwrap(FusedMLPStep(model: model, loss: ce, classes: 3))
-        XCTAssertFalse(fused.applies(to: FD.random([4, 3], seed: 1)), "3 columns")
-        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 input")
+        XCTAssertFalse(fused.applies(to: try FD.random([4, 3], seed: 1)), "3 columns")
+        XCTAssertFalse(fused.applies(to: try FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 input")
         try ce.setWeights([1, 2])
-        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1)), "2 weights for 3 classes")
+        XCTAssertFalse(fused.applies(to: try FD.random([4, 2], seed: 1)), "2 weights for 3 classes")
         try ce.setWeights(nil)
-        model.convert(to: .float32)
-        XCTAssertFalse(fused.applies(to: FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 model")
+        try model.convert(to: .float32)
+        XCTAssertFalse(fused.applies(to: try FD.random([4, 2], seed: 1).converted(to: .float32)), "float32 model")
     }
 }

@@ -4,9 +4,9 @@ import XCTest
 /// Exact Hessian-vector products against finite differences of exact gradients, against the
 /// closed-form Hessian of a linear softmax model, and Lanczos against LAPACK on the full Hessian.
 final class HessianTests: XCTestCase {
-    func data(_ n: Int, _ d: Int, _ c: Int, seed: UInt64) -> (Tensor, [Int]) {
+    func data(_ n: Int, _ d: Int, _ c: Int, seed: UInt64) throws -> (Tensor, [Int]) {
         var g = Generator(seed: seed)
-        let x = Tensor.randn([n, d], generator: &g)
+        let x = try Tensor.randn([n, d], generator: &g)
         return (x, (0..<n).map { $0 % c })
     }
 
@@ -14,15 +14,15 @@ final class HessianTests: XCTestCase {
     func gradient(_ m: Module, _ loss: Loss, _ x: Tensor, _ y: [Int], at theta: [Double]) throws -> [Double] {
         try m.setFlatParameters(Tensor(shape: [theta.count], values: theta))
         let out = try m.forward(x)
-        let g = Tensor(uninitialized: out.shape)
+        let g = try Tensor(uninitialized: out.shape)
         _ = try loss.evaluate(out, labels: y, gradient: g)
         m.zeroGrad()
         _ = try m.backward(x, g)
-        return m.flatGradients().toArray()
+        return try m.flatGradients().toArray()
     }
 
     func checkAgainstFiniteDifferences(_ m: Module, _ loss: Loss, _ x: Tensor, _ y: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
-        let theta = m.flatParameters().toArray()
+        let theta = try m.flatParameters().toArray()
         var g = Generator(seed: 9)
         let v = (0..<theta.count).map { _ in g.normal() }
         let hvp = try HessianVectorProduct(model: m, loss: loss, x: x, labels: y)
@@ -38,21 +38,21 @@ final class HessianTests: XCTestCase {
     }
 
     func testWeightedCrossEntropyMLP() throws {
-        let (x, y) = data(20, 3, 3, seed: 1)
+        let (x, y) = try data(20, 3, 3, seed: 1)
         var g = Generator(seed: 2)
         let m = try Sequential([try Linear(3, 8, generator: &g), Tanh(), try Linear(8, 3, generator: &g)])
         try checkAgainstFiniteDifferences(m, try CrossEntropyLoss(weights: [0.5, 2, 1.25]), x, y)
     }
 
     func testSigmoidSoftmaxMSE() throws {
-        let (x, y) = data(15, 2, 4, seed: 3)
+        let (x, y) = try data(15, 2, 4, seed: 3)
         var g = Generator(seed: 4)
         let m = try Sequential([try Linear(2, 6, generator: &g), Sigmoid(), try Linear(6, 4, generator: &g), Softmax()])
         try checkAgainstFiniteDifferences(m, try MSELoss(weights: [1, 3, 0.5, 2]), x, y)
     }
 
     func testReLULogSoftmaxIdentity() throws {
-        let (x, y) = data(25, 2, 3, seed: 5)
+        let (x, y) = try data(25, 2, 3, seed: 5)
         var g = Generator(seed: 6)
         let m = try Sequential([try Linear(2, 10, generator: &g), ReLU(), Identity(), try Linear(10, 3, generator: &g), LogSoftmax()])
         try checkAgainstFiniteDifferences(m, try MSELoss(), x, y)
@@ -63,7 +63,7 @@ final class HessianTests: XCTestCase {
     /// with x̃_n = (x_n, 1) and S_n = diag(p_n) - p_n p_nᵀ. Parameters are W row-major, then b.
     func testLinearSoftmaxClosedForm() throws {
         let n = 7, d = 3, c = 3
-        let (x, y) = data(n, d, c, seed: 7)
+        let (x, y) = try data(n, d, c, seed: 7)
         var g = Generator(seed: 8)
         let lin = try Linear(d, c, generator: &g)
         let w = [0.3, 1.7, 1.0]
@@ -92,7 +92,7 @@ final class HessianTests: XCTestCase {
     }
 
     func testFullHessianIsSymmetricBeforeSymmetrizing() throws {
-        let (x, y) = data(12, 2, 3, seed: 10)
+        let (x, y) = try data(12, 2, 3, seed: 10)
         var g = Generator(seed: 11)
         let m = try Sequential([try Linear(2, 5, generator: &g), Tanh(), try Linear(5, 3, generator: &g)])
         let hvp = try HessianVectorProduct(model: m, loss: try CrossEntropyLoss(), x: x, labels: y)
@@ -109,7 +109,7 @@ final class HessianTests: XCTestCase {
 
     /// Lanczos on exact products against LAPACK's eigenvalues of the full Hessian.
     func testLanczosMatchesFullHessian() throws {
-        let (x, y) = data(30, 2, 3, seed: 12)
+        let (x, y) = try data(30, 2, 3, seed: 12)
         var g = Generator(seed: 13)
         let m = try Sequential([try Linear(2, 16, generator: &g), ReLU(), try Linear(16, 3, generator: &g)])
         let hvp = try HessianVectorProduct(model: m, loss: try CrossEntropyLoss(weights: [3, 1, 1]), x: x, labels: y)
@@ -122,7 +122,7 @@ final class HessianTests: XCTestCase {
 
     func testRejectsFloat32Model() throws {
         let lin = try Linear(2, 3)
-        lin.convert(to: .float32)
+        try lin.convert(to: .float32)
         XCTAssertThrowsError(try HessianVectorProduct(model: lin, loss: try CrossEntropyLoss(), x: Tensor(zeros: [1, 2]), labels: [0]))
     }
 }
@@ -132,7 +132,7 @@ final class HessianTests: XCTestCase {
 final class FastHessianTests: XCTestCase {
     func testFastPathAgreesWithGeneralOperator() throws {
         var g = Generator(seed: 21)
-        let x = Tensor.randn([40, 3], generator: &g)
+        let x = try Tensor.randn([40, 3], generator: &g)
         let y = (0..<40).map { $0 % 4 }
         for act in [ReLU() as Module, Tanh(), Sigmoid()] {
             let m = try Sequential([try Linear(3, 9, generator: &g), act, Identity(), try Linear(9, 4, generator: &g), Tanh()])
@@ -162,7 +162,7 @@ final class FastHessianTests: XCTestCase {
     /// 10 -> 4); the first layer has no bias.
     func testFastPathWithWideAndSkinnyLayers() throws {
         var g = Generator(seed: 22)
-        let x = Tensor.randn([30, 3], generator: &g)
+        let x = try Tensor.randn([30, 3], generator: &g)
         let y = (0..<30).map { $0 % 4 }
         for act in [ReLU() as Module, Tanh()] {
             let m = try Sequential([try Linear(3, 12, bias: false, generator: &g), act, try Linear(12, 10, generator: &g),
@@ -189,7 +189,7 @@ final class FastHessianTests: XCTestCase {
 final class FastTangentKernelTests: XCTestCase {
     func testChainKernelMatchesJacobianProduct() throws {
         var g = Generator(seed: 31)
-        let x = Tensor.randn([7, 3], generator: &g)
+        let x = try Tensor.randn([7, 3], generator: &g)
         for act in [ReLU() as Module, Tanh(), Sigmoid()] {
             let m = try Sequential([try Linear(3, 6, generator: &g), act, try Linear(6, 5, generator: &g), Tanh(),
                                     try Linear(5, 4, bias: false, generator: &g)])

@@ -3,7 +3,7 @@ import XCTest
 @testable import DynCore
 
 final class LossTests: XCTestCase {
-    let output = Tensor(shape: [3, 3], values: [1, 2, 3, 0, 0, 0, -1, 4, 0.5])
+    let output = try! Tensor(shape: [3, 3], values: [1, 2, 3, 0, 0, 0, -1, 4, 0.5])
     let labels = [2, 0, 1]
 
     func message(_ body: () throws -> Void) -> String {
@@ -38,7 +38,7 @@ final class LossTests: XCTestCase {
     }
 
     func testMSEClosedForm() throws {
-        let out = Tensor(shape: [2, 2], values: [0.5, 0.2, 0.1, 0.9])
+        let out = try Tensor(shape: [2, 2], values: [0.5, 0.2, 0.1, 0.9])
         // Row 1 (label 1): 0.25 + 0.04 = 0.29; row 2 (label 2): 0.01 + 0.01 = 0.02.
         let mse = try MSELoss()
         let e = try mse.evaluate(out, labels: [0, 1], gradient: nil)
@@ -53,7 +53,7 @@ final class LossTests: XCTestCase {
     }
 
     func testLossGradientsAgainstFiniteDifferences() throws {
-        let x = FD.random([5, 4], seed: 3, -2, 2)
+        let x = try FD.random([5, 4], seed: 3, -2, 2)
         let y = [3, 0, 1, 1, 2]
         for loss in [try CrossEntropyLoss(), try CrossEntropyLoss(weights: [0.2, 3, 1, 0.7]),
                      try MSELoss(), try MSELoss(weights: [1.5, 0.1, 2, 1]) as Loss] {
@@ -64,10 +64,10 @@ final class LossTests: XCTestCase {
     }
 
     func testFusedEvaluationMatchesSeparateCalls() throws {
-        let x = FD.random([6, 3], seed: 4, -2, 2)
+        let x = try FD.random([6, 3], seed: 4, -2, 2)
         let y = [0, 1, 2, 2, 1, 0]
         for loss in [try CrossEntropyLoss(weights: [1, 2, 3]), try MSELoss(weights: [0.5, 1, 1.5]) as Loss] {
-            let g = Tensor(uninitialized: x.shape)
+            let g = try Tensor(uninitialized: x.shape)
             let e = try loss.evaluate(x, labels: y, gradient: g)
             XCTAssertEqual(e.weightedLoss, try loss.forward(x, labels: y))
             XCTAssertEqual(g.toArray(), try loss.backward(x, labels: y).toArray())
@@ -83,10 +83,10 @@ final class LossTests: XCTestCase {
     }
 
     func testFloat32Evaluation() throws {
-        let x = FD.random([4, 3], seed: 5)
+        let x = try FD.random([4, 3], seed: 5)
         let y = [0, 2, 1, 1]
         let ce = try CrossEntropyLoss(weights: [1, 2, 0.5])
-        let g32 = Tensor(uninitialized: [4, 3], dtype: .float32)
+        let g32 = try Tensor(uninitialized: [4, 3], dtype: .float32)
         let e32 = try ce.evaluate(x.converted(to: .float32), labels: y, gradient: g32)
         let e64 = try ce.evaluate(x, labels: y, gradient: nil)
         XCTAssertEqual(e32.weightedLoss, e64.weightedLoss, accuracy: 1e-6)
@@ -114,7 +114,7 @@ final class LossTests: XCTestCase {
         try ce.setWeights(Tensor(shape: [3], values: [1, 2, 3]))
         XCTAssertEqual(ce.weights, [1, 2, 3])
         try ce.setWeights(Tensor(shape: [3], values: [3, 2, 1]))
-        XCTAssertEqual(ce.weightsTensor()!.toArray(), [3, 2, 1])
+        XCTAssertEqual(try ce.weightsTensor()!.toArray(), [3, 2, 1])
         XCTAssertEqual(ce.description, "CrossEntropyLoss(weights = {3, 2, 1})")
         // A non-finite weight, from a tensor or a buffer, leaves the weights as they were.
         XCTAssertEqual(message { try ce.setWeights(Tensor(shape: [3], values: [1, .nan, 1])) },
@@ -125,10 +125,10 @@ final class LossTests: XCTestCase {
         try [0.5, 1, 2].withUnsafeBufferPointer { try ce.setWeights($0) }
         XCTAssertEqual(ce.weights, [0.5, 1, 2])
         try ce.setWeights(nil)
-        XCTAssertNil(ce.weightsTensor())
+        XCTAssertNil(try ce.weightsTensor())
         XCTAssertEqual(message { _ = try ce.forward(Tensor(zeros: [3]), labels: [0, 0, 0]) },
                        "CrossEntropyLoss: expected a 2-D output (rows are samples, columns classes), got shape (3)")
-        let g = Tensor(zeros: [3, 2])
+        let g = try Tensor(zeros: [3, 2])
         XCTAssertEqual(message { _ = try ce.evaluate(self.output, labels: self.labels, gradient: g) },
                        "CrossEntropyLoss: gradient buffer must be a contiguous float64 tensor of shape (3x3), got float64 (3x2)")
     }

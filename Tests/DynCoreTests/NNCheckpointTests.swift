@@ -31,7 +31,7 @@ final class NNCheckpointTests: XCTestCase {
             XCTAssertEqual(a.dtype, b.dtype)
             XCTAssertEqual(a.toArray().map(\.bitPattern), b.toArray().map(\.bitPattern))
         }
-        let x = FD.random([3, 2], seed: 1)
+        let x = try FD.random([3, 2], seed: 1)
         XCTAssertEqual(try back.forward(x).toArray(), try m.forward(x).toArray())
         // No temporary file is left beside it.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["m.dynlua"])
@@ -39,7 +39,7 @@ final class NNCheckpointTests: XCTestCase {
 
     func testFloat32RoundTrip() throws {
         let m = try model()
-        m.convert(to: .float32)
+        try m.convert(to: .float32)
         let path = dir + "/m32.dynlua"
         try Checkpoint.save(m, path: path)
         let back = try Checkpoint.load(path: path)

@@ -17,17 +17,17 @@ final class NNGradientTests: XCTestCase {
         let m = try Linear(3, 2, generator: &g)
         // A transposed view: rows are not contiguous, gemm must read it through strides.
         let x = try FD.random([3, 6], seed: 5).t()
-        let r = FD.random([6, 2], seed: 6)
+        let r = try FD.random([6, 2], seed: 6)
         let gx = try m.backward(x, r).toArray()
-        let xc = x.clone()
+        let xc = try x.clone()
         let numeric = try FD.gradient(of: { FD.dot(try m.forward(xc), r) }, wrt: xc)
         XCTAssertLessThanOrEqual(FD.relativeError(gx, numeric), 1e-6)
     }
 
     func testElementwiseActivationGradients() throws {
         // Inputs kept away from ReLU's kink at 0 so that the differences do not straddle it.
-        let magnitudes = FD.random([4, 5], seed: 7, 0.1, 2)
-        let signs = Tensor.binary(.ge, FD.random([4, 5], seed: 8), scalar: 0).mul(scalar: 2).add(scalar: -1)
+        let magnitudes = try FD.random([4, 5], seed: 7, 0.1, 2)
+        let signs = try Tensor.binary(.ge, FD.random([4, 5], seed: 8), scalar: 0).mul(scalar: 2).add(scalar: -1)
         let x = try Tensor.binary(.mul, magnitudes, signs)
         XCTAssertTrue(x.toArray().contains { $0 < 0 } && x.toArray().contains { $0 > 0 })
         for m: Module in [ReLU(), Tanh(), Sigmoid(), Identity()] {
@@ -56,14 +56,14 @@ final class NNGradientTests: XCTestCase {
         // d(weighted cross-entropy)/d(parameters) for a whole model, as train.fit uses it.
         var g = Generator(seed: 15)
         let net = try Sequential([try Linear(2, 8, generator: &g), Tanh(), try Linear(8, 3, generator: &g)])
-        let x = FD.random([6, 2], seed: 16)
+        let x = try FD.random([6, 2], seed: 16)
         let labels = [0, 2, 1, 1, 0, 2]
         for loss in [try CrossEntropyLoss(weights: [0.5, 2, 1.25]), try MSELoss(weights: [3, 1, 0.2]) as Loss] {
             let f = { try loss.forward(try net.forward(x), labels: labels) }
             net.zeroGrad()
             let out = try net.forward(x)
             _ = try net.backward(x, try loss.backward(out, labels: labels))
-            let analytic = net.flatGradients().toArray()
+            let analytic = try net.flatGradients().toArray()
             let numeric = try net.parameters.flatMap { try FD.gradient(of: f, wrt: $0) }
             XCTAssertLessThanOrEqual(FD.relativeError(analytic, numeric), 1e-6, loss.name)
         }
@@ -72,23 +72,23 @@ final class NNGradientTests: XCTestCase {
     func testBackwardAccumulatesParameterGradients() throws {
         var g = Generator(seed: 17)
         let m = try Linear(3, 2, generator: &g)
-        let x = FD.random([4, 3], seed: 18), r = FD.random([4, 2], seed: 19)
+        let x = try FD.random([4, 3], seed: 18), r = try FD.random([4, 2], seed: 19)
         _ = try m.forward(x)
         _ = try m.backward(x, r)
-        let once = m.flatGradients().toArray()
+        let once = try m.flatGradients().toArray()
         _ = try m.backward(x, r)
-        let twice = m.flatGradients().toArray()
+        let twice = try m.flatGradients().toArray()
         for i in 0..<once.count { XCTAssertEqual(twice[i], 2 * once[i], accuracy: 1e-14 * max(1, abs(once[i]))) }
         m.zeroGrad()
-        XCTAssertEqual(m.flatGradients().toArray(), [Double](repeating: 0, count: once.count))
+        XCTAssertEqual(try m.flatGradients().toArray(), [Double](repeating: 0, count: once.count))
     }
 
     func testBackwardOnAnotherInputRunsForwardFirst() throws {
         // Tanh's backward uses the saved output; given an input it did not see, it must not use
         // a stale one.
         let m = Tanh()
-        let a = FD.random([2, 3], seed: 20), b = FD.random([2, 3], seed: 21)
-        let ones = Tensor(filled: 1, shape: [2, 3])
+        let a = try FD.random([2, 3], seed: 20), b = try FD.random([2, 3], seed: 21)
+        let ones = try Tensor(filled: 1, shape: [2, 3])
         _ = try m.forward(a)
         let gb = try m.backward(b, ones).toArray()
         let want = b.toArray().map { 1 - Foundation.tanh($0) * Foundation.tanh($0) }
@@ -100,16 +100,16 @@ final class NNGradientTests: XCTestCase {
 }
 
 extension Tensor {
-    func add(scalar s: Double) -> Tensor { Tensor.binary(.add, self, scalar: s) }
-    func mul(scalar s: Double) -> Tensor { Tensor.binary(.mul, self, scalar: s) }
+    func add(scalar s: Double) -> Tensor { try! Tensor.binary(.add, self, scalar: s) }
+    func mul(scalar s: Double) -> Tensor { try! Tensor.binary(.mul, self, scalar: s) }
 }
 
 /// Finite-difference helpers shared by the nn and loss tests.
 enum FD {
     /// A float64 tensor of the given shape, uniform in [lo, hi), from its own seeded generator.
-    static func random(_ shape: [Int], seed: UInt64, _ lo: Double = -1, _ hi: Double = 1) -> Tensor {
+    static func random(_ shape: [Int], seed: UInt64, _ lo: Double = -1, _ hi: Double = 1) throws -> Tensor {
         var g = Generator(seed: seed)
-        let t = Tensor(uninitialized: shape)
+        let t = try Tensor(uninitialized: shape)
         t.fillEach { lo + (hi - lo) * g.uniform() }
         return t
     }
@@ -149,7 +149,7 @@ enum FD {
     /// the scalar sum(forward(x) * r) for a fixed random r.
     static func checkModule(_ m: Module, input x: Tensor, seed: UInt64 = 99, file: StaticString = #filePath, line: UInt = #line) throws {
         let y = try m.forward(x)
-        let r = random(y.shape, seed: seed)
+        let r = try random(y.shape, seed: seed)
         let f = { FD.dot(try m.forward(x), r) }
         m.zeroGrad()
         _ = try m.forward(x)

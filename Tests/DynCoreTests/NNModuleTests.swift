@@ -21,7 +21,7 @@ final class NNModuleTests: XCTestCase {
     func testBuffersAreReusedWhileShapesStay() throws {
         var g = Generator(seed: 1)
         let net = try Sequential([try Linear(2, 4, generator: &g), ReLU(), try Linear(4, 3, generator: &g)])
-        let x = FD.random([5, 2], seed: 2)
+        let x = try FD.random([5, 2], seed: 2)
         let y1 = try net.forward(x), g1 = try net.backward(x, y1.clone())
         let y2 = try net.forward(x), g2 = try net.backward(x, y2.clone())
         XCTAssertTrue(y1 === y2)
@@ -36,10 +36,10 @@ final class NNModuleTests: XCTestCase {
         var g = Generator(seed: 4)
         let net = try Sequential([try Linear(2, 100, generator: &g), ReLU(), try Linear(100, 3, generator: &g)])
         let loss = try CrossEntropyLoss(weights: [1, 1, 1])
-        let x = FD.random([300, 2], seed: 5)
+        let x = try FD.random([300, 2], seed: 5)
         let labels = (0..<300).map { $0 % 3 }
-        let grad = Tensor(uninitialized: [300, 3])
-        let weights = Tensor(shape: [3], values: [1, 2, 3])
+        let grad = try Tensor(uninitialized: [300, 3])
+        let weights = try Tensor(shape: [3], values: [1, 2, 3])
         func step() throws {
             let out = try net.forward(x)
             try loss.setWeights(weights)
@@ -96,9 +96,9 @@ final class NNModuleTests: XCTestCase {
         let u = try Linear(4, 1, init: .uniform, bias: false)
         XCTAssertEqual(u.weight.toArray(), (0..<4).map { _ in (2 * gu.uniform() - 1) / 2 })
         Generator.global = Generator(seed: 42)
-        XCTAssertEqual(try Linear(3, 2).flatParameters().toArray(), a.flatParameters().toArray())
+        XCTAssertEqual(try Linear(3, 2).flatParameters().toArray(), try a.flatParameters().toArray())
         Generator.global = Generator(seed: 43)
-        XCTAssertNotEqual(try Linear(3, 2).flatParameters().toArray(), a.flatParameters().toArray())
+        XCTAssertNotEqual(try Linear(3, 2).flatParameters().toArray(), try a.flatParameters().toArray())
     }
 
     func testParametersAreStableAndShareMemory() throws {
@@ -118,12 +118,12 @@ final class NNModuleTests: XCTestCase {
 
     func testFlatParametersRoundTrip() throws {
         let m = try Sequential([try Linear(2, 3), ReLU(), try Linear(3, 2)])
-        let flat = m.flatParameters()
+        let flat = try m.flatParameters()
         XCTAssertEqual(flat.shape, [17])
         XCTAssertEqual(Array(flat.toArray()[0..<6]), m.parameters[0].toArray())
-        let v = Tensor(shape: [17], values: (0..<17).map { Double($0) / 10 })
+        let v = try Tensor(shape: [17], values: (0..<17).map { Double($0) / 10 })
         try m.setFlatParameters(v)
-        XCTAssertEqual(m.flatParameters().toArray(), v.toArray())
+        XCTAssertEqual(try m.flatParameters().toArray(), v.toArray())
         XCTAssertEqual(m.parameters[1].toArray(), [0.6, 0.7, 0.8])
         XCTAssertThrowsError(try m.setFlatParameters(Tensor(zeros: [16]))) {
             XCTAssertEqual(($0 as! TensorError).message, "set_flat_parameters: expected a 1-D tensor of 17 values, got shape (16)")
@@ -132,9 +132,9 @@ final class NNModuleTests: XCTestCase {
 
     func testConvertToFloat32() throws {
         let m = try Sequential([try Linear(2, 3), Sigmoid(), try Linear(3, 2), LogSoftmax()])
-        let x = FD.random([4, 2], seed: 5)
+        let x = try FD.random([4, 2], seed: 5)
         let y64 = try m.forward(x).toArray()
-        m.convert(to: .float32)
+        try m.convert(to: .float32)
         XCTAssertEqual(m.parameters.map(\.dtype), [.float32, .float32, .float32, .float32])
         XCTAssertEqual(m.gradients.map(\.dtype), [.float32, .float32, .float32, .float32])
         XCTAssertEqual(m.dtype, .float32)
@@ -144,7 +144,7 @@ final class NNModuleTests: XCTestCase {
         let gx = try m.backward(x, Tensor(filled: 1, shape: [4, 2], dtype: .float32))
         XCTAssertEqual(gx.dtype, .float32)
         XCTAssertTrue(m.description.contains("Linear(2 -> 3, float32)"))
-        m.convert(to: .float64)
+        try m.convert(to: .float64)
         XCTAssertEqual(m.dtype, .float64)
     }
 

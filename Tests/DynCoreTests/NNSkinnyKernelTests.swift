@@ -21,10 +21,10 @@ final class NNSkinnyKernelTests: XCTestCase {
             for (s, (n, k, m)) in shapes.enumerated() {
                 var g = Generator(seed: UInt64(20 + s))
                 let layer = try Linear(k, m, generator: &g)
-                layer.convert(to: dtype)
+                try layer.convert(to: dtype)
                 XCTAssertTrue(SkinnyKernels.applies(inputs: k, outputs: m))
-                let x = FD.random([n, k], seed: UInt64(40 + s)).converted(to: dtype)
-                let gy = FD.random([n, m], seed: UInt64(60 + s)).converted(to: dtype)
+                let x = try FD.random([n, k], seed: UInt64(40 + s)).converted(to: dtype)
+                let gy = try FD.random([n, m], seed: UInt64(60 + s)).converted(to: dtype)
                 let X = rows(x), G = rows(gy), W = rows(layer.weight), b = layer.bias!.toArray()
                 var y = [Double](), dW = [Double](), dX = [Double]()
                 for r in 0..<n { for j in 0..<m { y.append(b[j] + (0..<k).reduce(0) { $0 + X[r][$1] * W[$1][j] }) } }
@@ -46,7 +46,7 @@ final class NNSkinnyKernelTests: XCTestCase {
         var g = Generator(seed: 3)
         let layer = try Linear(3, 4, generator: &g)
         let x = try FD.random([3, 6], seed: 5).t()   // 6 x 3, column-major view
-        let gy = FD.random([6, 4], seed: 6)
+        let gy = try FD.random([6, 4], seed: 6)
         let want = try Tensor.matmul(x, layer.weight).toArray().enumerated().map { $1 + layer.bias!.toArray()[$0 % 4] }
         assertTensor(try layer.forward(x), want, shape: [6, 4], tol: 1e-13)
         layer.zeroGrad()
@@ -65,11 +65,11 @@ final class NNSkinnyKernelTests: XCTestCase {
             var g2 = Generator(seed: 7)
             let m1 = try Linear(2, 30, generator: &g2), m2 = try Linear(30, 3, generator: &g2)
             let net = try Sequential([l1, ReLU(), l2])
-            net.convert(to: dtype)
-            m1.convert(to: dtype); m2.convert(to: dtype)
+            try net.convert(to: dtype)
+            try m1.convert(to: dtype); try m2.convert(to: dtype)
             let relu = ReLU()
-            let x = FD.random([11, 2], seed: 8).converted(to: dtype)
-            let gy = FD.random([11, 3], seed: 9).converted(to: dtype)
+            let x = try FD.random([11, 2], seed: 8).converted(to: dtype)
+            let gy = try FD.random([11, 3], seed: 9).converted(to: dtype)
 
             let y = try net.forward(x).toArray()
             net.zeroGrad()

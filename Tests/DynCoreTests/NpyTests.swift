@@ -36,18 +36,18 @@ final class NpyTests: XCTestCase {
     }
 
     func testEncodeMatchesNumpyByteForByte() throws {
-        XCTAssertEqual(Npy.encode(T([1.5, -2.0, 0.25, 3.0, 1e-3, -7.125], [2, 3])), try bytes("f64_2x3"))
-        XCTAssertEqual(Npy.encode(T([0.5, -1.25, 3.0, 100.0], [4], .float32)), try bytes("f32_1d"))
-        XCTAssertEqual(Npy.encode(T([2.5], [])), try bytes("f64_0d"))
-        XCTAssertEqual(Npy.encode(T([], [0, 3], .float32)), try bytes("f32_empty_0x3"))
+        XCTAssertEqual(try Npy.encode(T([1.5, -2.0, 0.25, 3.0, 1e-3, -7.125], [2, 3])), try bytes("f64_2x3"))
+        XCTAssertEqual(try Npy.encode(T([0.5, -1.25, 3.0, 100.0], [4], .float32)), try bytes("f32_1d"))
+        XCTAssertEqual(try Npy.encode(T([2.5], [])), try bytes("f64_0d"))
+        XCTAssertEqual(try Npy.encode(T([], [0, 3], .float32)), try bytes("f32_empty_0x3"))
         // A transposed view is written in logical (row-major) order.
-        let stored = T([1.5, 3.0, -2.0, 1e-3, 0.25, -7.125], [3, 2])
-        XCTAssertEqual(Npy.encode(try stored.t()), try bytes("f64_2x3"))
+        let stored = try T([1.5, 3.0, -2.0, 1e-3, 0.25, -7.125], [3, 2])
+        XCTAssertEqual(try Npy.encode(try stored.t()), try bytes("f64_2x3"))
     }
 
-    func testHeaderLengthsAreAligned() {
+    func testHeaderLengthsAreAligned() throws {
         for shape in [[], [1], [7, 3], [1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]] {
-            let b = Npy.encode(Tensor(zeros: shape))
+            let b = try Npy.encode(try Tensor(zeros: shape))
             let headerLength = Int(b[8]) | Int(b[9]) << 8
             XCTAssertEqual((10 + headerLength) % 64, 0, "\(shape)")
             XCTAssertEqual(b[10 + headerLength - 1], UInt8(ascii: "\n"))
@@ -62,7 +62,7 @@ final class NpyTests: XCTestCase {
         var g = Generator(seed: 11)
         for dtype in allDTypes {
             for shape in [[], [5], [3, 4], [2, 0, 3], [2, 3, 4]] {
-                let t = Tensor.randn(shape, dtype: dtype, generator: &g)
+                let t = try Tensor.randn(shape, dtype: dtype, generator: &g)
                 let path = dir.appendingPathComponent("t.npy").path
                 try Npy.save(t, path: path)
                 let back = try Npy.load(path: path)
@@ -89,7 +89,7 @@ final class NpyTests: XCTestCase {
         assertTensorError("tensor.load: f: truncated header") { try Npy.decode(Array(good.prefix(40)), path: "f") }
         good[6] = 9
         assertTensorError("tensor.load: f: unsupported .npy format version 9.0") { try Npy.decode(good, path: "f") }
-        var patched = Npy.encode(T([1], [1]))  // with '<f8' patched to '|b1'
+        var patched = try Npy.encode(T([1], [1]))  // with '<f8' patched to '|b1'
         if let r = findBytes(patched, Array("<f8".utf8)) { patched.replaceSubrange(r..<r + 3, with: Array("|b1".utf8)) }
         assertTensorError("tensor.load: f: unsupported dtype '|b1' (expected <f8, <f4, <i4 or <i8)") { try Npy.decode(patched, path: "f") }
         let hugeHeader = "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999, 99999999999), }"

@@ -5,11 +5,11 @@ import XCTest
 final class TwoParameterModule: Module {
     var a: Tensor, b: Tensor, ga: Tensor, gb: Tensor
 
-    init(_ values: [Double], dtype: DType) {
-        a = Tensor(shape: [3], values: Array(values[0..<3]), dtype: dtype)
-        b = Tensor(shape: [2, 1], values: Array(values[3..<5]), dtype: dtype)
-        ga = Tensor(zeros: [3], dtype: dtype)
-        gb = Tensor(zeros: [2, 1], dtype: dtype)
+    init(_ values: [Double], dtype: DType) throws {
+        a = try Tensor(shape: [3], values: Array(values[0..<3]), dtype: dtype)
+        b = try Tensor(shape: [2, 1], values: Array(values[3..<5]), dtype: dtype)
+        ga = try Tensor(zeros: [3], dtype: dtype)
+        gb = try Tensor(zeros: [2, 1], dtype: dtype)
     }
 
     override var parameters: [Tensor] { [a, b] }
@@ -22,9 +22,9 @@ final class TwoParameterModule: Module {
 
     var flat: [Double] { a.toArray() + b.toArray() }
 
-    override func convert(to dtype: DType) {
-        a = a.converted(to: dtype); b = b.converted(to: dtype)
-        ga = ga.converted(to: dtype); gb = gb.converted(to: dtype)
+    override func convert(to dtype: DType) throws {
+        a = try a.converted(to: dtype); b = try b.converted(to: dtype)
+        ga = try ga.converted(to: dtype); gb = try gb.converted(to: dtype)
     }
 }
 
@@ -37,11 +37,11 @@ final class OptimTests: XCTestCase {
     let g2 = [-0.3, 0.1, 0.2, 0.05, -0.6]
 
     func run(_ dtype: DType, _ make: (Module) throws -> Optimizer) throws -> [Double] {
-        let m = TwoParameterModule(p0, dtype: dtype)
+        let m = try TwoParameterModule(p0, dtype: dtype)
         let opt = try make(m)
         for g in [g1, g2] {
             opt.zeroGrad()
-            XCTAssertEqual(m.flatGradients().toArray(), [0, 0, 0, 0, 0])
+            XCTAssertEqual(try m.flatGradients().toArray(), [0, 0, 0, 0, 0])
             m.setGradient(g)
             try opt.step()
         }
@@ -86,7 +86,7 @@ final class OptimTests: XCTestCase {
 
     func testAdamFirstStepIsSignTimesLearningRate() throws {
         // With bias correction, step 1 moves every parameter by lr * g / (|g| + eps) ~ lr * sign(g).
-        let m = TwoParameterModule(p0, dtype: .float64)
+        let m = try TwoParameterModule(p0, dtype: .float64)
         let opt = try Adam(module: m, lr: 0.01, eps: 0)
         m.setGradient(g1)
         try opt.step()
@@ -94,7 +94,7 @@ final class OptimTests: XCTestCase {
     }
 
     func testLearningRateChangesBetweenSteps() throws {
-        let m = TwoParameterModule(p0, dtype: .float64)
+        let m = try TwoParameterModule(p0, dtype: .float64)
         let opt = try SGD(module: m, lr: 0.1)
         m.setGradient(g1)
         try opt.step()
@@ -104,7 +104,7 @@ final class OptimTests: XCTestCase {
     }
 
     func testErrors() throws {
-        let m = TwoParameterModule(p0, dtype: .float64)
+        let m = try TwoParameterModule(p0, dtype: .float64)
         XCTAssertThrowsError(try SGD(module: m, lr: -1))
         XCTAssertThrowsError(try SGD(module: m, lr: 0.1, nesterov: true)) {
             XCTAssertEqual(($0 as? TensorError)?.message, "optim.SGD: nesterov momentum requires momentum > 0")
@@ -112,7 +112,7 @@ final class OptimTests: XCTestCase {
         XCTAssertThrowsError(try Adam(module: m, lr: 0.1, beta1: 1))
         XCTAssertThrowsError(try Adam(module: m, lr: 0.1, eps: -1))
         let opt = try SGD(module: m, lr: 0.1)
-        m.convert(to: .float32)
+        try m.convert(to: .float32)
         XCTAssertThrowsError(try opt.step()) {
             XCTAssertTrue(($0 as? TensorError)?.message.contains("parameters were replaced") ?? false)
         }

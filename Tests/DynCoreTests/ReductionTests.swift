@@ -19,7 +19,7 @@ final class ReductionTests: XCTestCase {
 
     func testReduceAll() throws {
         for dtype in allDTypes {
-            let t = T([3, -1, 4, 1.5, -5, 9], [2, 3], dtype)
+            let t = try T([3, -1, 4, 1.5, -5, 9], [2, 3], dtype)
             for v in [t, try t.t()] {  // order does not matter, the strided walk must visit all
                 XCTAssertEqual(try v.reduceAll(.sum), 11.5)
                 XCTAssertEqual(try v.reduceAll(.mean), 11.5 / 6)
@@ -36,13 +36,13 @@ final class ReductionTests: XCTestCase {
     }
 
     func testEmptyAndNaN() throws {
-        let e = T([], [0])
+        let e = try T([], [0])
         XCTAssertEqual(try e.reduceAll(.sum), 0)
         XCTAssertTrue(try e.reduceAll(.mean).isNaN)
         assertTensorError("max: empty tensor has no maximum") { try e.reduceAll(.max) }
         assertTensorError("min: empty tensor has no minimum") { try e.reduceAll(.min) }
         assertTensorError("argmax: empty tensor") { try e.argmaxAll() }
-        let n = T([1, .nan, 3], [3])
+        let n = try T([1, .nan, 3], [3])
         XCTAssertTrue(try n.reduceAll(.max).isNaN)
         XCTAssertTrue(try n.reduceAll(.min).isNaN)
         XCTAssertTrue(try n.reduceAll(.sum).isNaN)
@@ -52,7 +52,7 @@ final class ReductionTests: XCTestCase {
 
     func testSumAndMeanAlongEachDimension() throws {
         for dtype in allDTypes {
-            let t = T(grid, [2, 3, 4], dtype)
+            let t = try T(grid, [2, 3, 4], dtype)
             // Closed forms: sum over i of (100 i + 10 j + k - 50) = 100 + 20 j + 2 k - 100, etc.
             let s0 = table(3, 4) { j, k in 20 * j + 2 * k }
             let s1 = table(2, 4) { i, k in 300 * i + 30 + 3 * k - 150 }
@@ -71,7 +71,7 @@ final class ReductionTests: XCTestCase {
 
     func testMaxMinWithIndices() throws {
         for dtype in allDTypes {
-            let m = T([3, 9, 1, 9, -2, 0.5, 7, -8, 4, 4, 4, 4], [3, 4], dtype)
+            let m = try T([3, 9, 1, 9, -2, 0.5, 7, -8, 4, 4, 4, 4], [3, 4], dtype)
             let (mx1, ix1) = try m.reduce(.max, dim: 1)
             assertTensor(mx1, [9, 7, 4], shape: [3], dtype: dtype)
             XCTAssertEqual(ix1, [1, 2, 0], "first of ties")
@@ -95,7 +95,7 @@ final class ReductionTests: XCTestCase {
     }
 
     func testReduceErrorsAndEmptyDimensions() throws {
-        let t = T([], [2, 0])
+        let t = try T([], [2, 0])
         assertTensor(try t.reduce(.sum, dim: 1).values, [0, 0], shape: [2])
         assertTensor(try t.reduce(.mean, dim: 1).values, [.nan, .nan], shape: [2])
         XCTAssertEqual(try t.reduce(.max, dim: 0).values.shape, [0], "reducing a non-empty dimension of an empty tensor")
@@ -105,7 +105,7 @@ final class ReductionTests: XCTestCase {
 
     func testDot() throws {
         XCTAssertEqual(try T([1, 2, 3], [3]).dot(T([4, -5, 6], [3])), 12)
-        let m = T([1, 2, 3, 4], [2, 2])
+        let m = try T([1, 2, 3, 4], [2, 2])
         XCTAssertEqual(try m.dot(try m.t().contiguous()), 1 + 6 + 6 + 16)
         XCTAssertEqual(try T([1, 2], [2], .float32).dot(T([3, 4], [2])), 11)
         assertTensorError("dot: shapes (3) and (2) differ") { try T([1, 2, 3], [3]).dot(T([1, 2], [2])) }

@@ -8,8 +8,8 @@ let allDTypes: [DType] = [.float64, .float32]
 func tolerance(_ dtype: DType) -> Double { dtype == .float64 ? 1e-12 : 2e-6 }
 
 /// A tensor of the given shape and dtype from row-major values.
-func T(_ values: [Double], _ shape: [Int], _ dtype: DType = .float64) -> Tensor {
-    Tensor(shape: shape, values: values, dtype: dtype)
+func T(_ values: [Double], _ shape: [Int], _ dtype: DType = .float64) throws -> Tensor {
+    try Tensor(shape: shape, values: values, dtype: dtype)
 }
 
 /// Checks shape, dtype and every value (|got - want| <= tol * max(1, |want|); NaN equals NaN).

@@ -35,6 +35,40 @@ final class MemoryTests: XCTestCase {
         print("MemoryTests: 1e6 iterations in \(String(format: "%.1f", seconds)) s, peak tensor memory \(peak >> 10) KB, peak RSS \(peakRSS() >> 20) MB")
     }
 
+    /// Models (and the optimizer state and buffers they bring) are reported to the collector
+    /// like tensors: 60 layers of 4 MB each (weight and gradient) made in a loop stay bounded.
+    func testModulesAreCollected() {
+        let host = LuaHost()
+        let baseline = Storage.liveBytes
+        Storage.resetPeak()
+        XCTAssertEqual(host.runString("""
+            local x = tensor.ones(1, 500)
+            for i = 1, 60 do
+              local m = nn.Sequential(nn.Linear(500, 500))
+              local o = optim.Adam(m, {lr = 0.001})
+              m:zero_grad(); m:backward(x, m:forward(x)); o:step()
+            end
+            """), .ok)
+        let peak = Storage.peakBytes - baseline
+        XCTAssertGreaterThan(peak, 8 << 20, "a layer with its Adam state is 8 MB")
+        XCTAssertLessThan(peak, 100 << 20, "peak storage \(peak >> 20) MB (480 MB if nothing were collected)")
+    }
+
+    /// Loaded checkpoints too: 40 loads of a 200x200 layer (640 KB with its gradient).
+    func testLoadedCheckpointsAreCollected() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("memory-\(UUID().uuidString).model").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let host = LuaHost()
+        XCTAssertEqual(host.runString("nn.Linear(200, 200):save('\(path)')"), .ok)
+        let baseline = Storage.liveBytes
+        Storage.resetPeak()
+        XCTAssertEqual(host.runString("for i = 1, 40 do local m = nn.load('\(path)') end"), .ok)
+        let peak = Storage.peakBytes - baseline
+        print("MemoryTests: 40 loads, peak storage \(peak >> 10) KB")
+        XCTAssertGreaterThanOrEqual(peak, 640_000, "one loaded layer")
+        XCTAssertLessThan(peak, 8 << 20, "peak storage \(peak >> 10) KB (25 MB if nothing were collected)")
+    }
+
     /// `local t <close>` frees the storage at the end of the block, with no collection.
     func testCloseFreesAtOnce() {
         let host = LuaHost()

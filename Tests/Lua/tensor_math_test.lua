@@ -139,7 +139,7 @@ check.raises("bad argument #1 to 'eq' (tensor or number expected, got string)", 
 check.raises("clamp: lower bound 2.0 is above upper bound 1.0", function() local _ = q:clamp(2, 1) end)
 check.raises("bad argument #1 to 'pow' (tensor expected, got string)", function() local _ = q:pow("2") end)
 check.raises("bad argument #1 to 'exp' (tensor expected, got number)", function() local _ = q.exp(3) end)
-check.raises("add: a float64 tensor of shape (1000000x1000000) needs 8000.0 GB",
+check.raises("cannot allocate 8000000000000 bytes (7.3 TiB) for a float64 tensor of shape (1000000x1000000)",
   function() local _ = tensor.ones(1e6, 1) + tensor.ones(1, 1e6) end)
-check.raises("matmul: a float64 tensor of shape (1000000x1000000) needs", function() local _ = tensor.ones(1e6, 1):matmul(tensor.ones(1, 1e6)) end)
+check.raises("cannot allocate 8000000000000 bytes (7.3 TiB) for a float64 tensor of shape (1000000x1000000)", function() local _ = tensor.ones(1e6, 1):matmul(tensor.ones(1, 1e6)) end)
 check.raises("view: shape (10000000000x10000000000) has too many elements", function() local _ = tensor.ones(4):view(1e10, 1e10) end)

@@ -84,9 +84,15 @@ static inline void dyn_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void dyn_newtable(lua_State *L) { lua_newtable(L); }
 static inline const char *dyn_tostring(lua_State *L, int i) { return lua_tolstring(L, i, NULL); }
 static inline int dyn_isnoneornil(lua_State *L, int i) { return lua_type(L, i) <= 0; }
-static inline int dyn_pcall(lua_State *L, int nargs, int nres, int msgh) {
-  return lua_pcall(L, nargs, nres, msgh);
-}
+/* lua_pcall that tells the allocator no Swift frame is live above it (see lua_shim.c). */
+int dyn_pcall(lua_State *L, int nargs, int nres, int msgh);
+/* The thread of the binding body running now (NULL outside any): Lua callbacks run on it. */
+lua_State *dyn_running_state(void);
+/* Gives the state the allocator that accounts Lua's heap in the memory budget and never fails
+   while Swift frames are live; 0 if its emergency reserve cannot be had. */
+int dyn_use_budget_allocator(lua_State *L);
+/* Whether Lua's allocator refused a block for the memory limit since the last call. */
+int dyn_take_limit_refusal(void);
 static inline void *dyn_newuserdata(lua_State *L, size_t size, int nuv) {
   return lua_newuserdatauv(L, size, nuv);
 }

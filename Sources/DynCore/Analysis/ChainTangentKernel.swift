@@ -8,30 +8,30 @@ enum ChainTangentKernel {
         let n = x.shape[0]
         let c = chain.layers.last!.linear.outputSize
         // Forward: inputs of each layer and f'(z).
-        var inputs: [Tensor] = [x.converted(to: .float64).isContiguous ? x.converted(to: .float64) : x.converted(to: .float64).clone()]
+        var inputs: [Tensor] = [try x.converted(to: .float64).isContiguous ? try x.converted(to: .float64) : try x.converted(to: .float64).clone()]
         var d1s: [Tensor] = []
         for (linear, activation) in chain.layers {
-            let z = Tensor(uninitialized: [n, linear.outputSize])
+            let z = try Tensor(uninitialized: [n, linear.outputSize])
             if let b = linear.bias { try z.copy(from: b) } else { z.fill(0) }
-            Tensor.gemm(inputs.last!, linear.weight, into: z, alpha: 1, beta: 1)
-            let h = Tensor(uninitialized: z.shape), d1 = Tensor(uninitialized: z.shape)
+            try Tensor.gemm(inputs.last!, linear.weight, into: z, alpha: 1, beta: 1)
+            let h = try Tensor(uninitialized: z.shape), d1 = try Tensor(uninitialized: z.shape)
             LayerChain.activate(activation, z.pointer(Double.self), h.pointer(Double.self), d1.pointer(Double.self), z.count)
             inputs.append(h)
             d1s.append(d1)
         }
-        let theta = Tensor(zeros: [n * c, n * c])
+        let theta = try Tensor(zeros: [n * c, n * c])
         for l in 0..<chain.layers.count {
             let width = chain.layers[l].linear.outputSize
             // Rows (n, c) of G for this layer: one backward pass from each output c.
-            let g = Tensor(uninitialized: [n * c, width])
+            let g = try Tensor(uninitialized: [n * c, width])
             for k in 0..<c {
-                var grad = Tensor(zeros: [n, c])
+                var grad = try Tensor(zeros: [n, c])
                 let top = d1s[chain.layers.count - 1].pointer(Double.self), gp = grad.pointer(Double.self)
                 for r in 0..<n { gp[r * c + k] = top[r * c + k] }
                 var layer = chain.layers.count - 1
                 while layer > l {
-                    let below = Tensor(uninitialized: [n, chain.layers[layer].linear.inputSize])
-                    Tensor.gemm(grad, try chain.layers[layer].linear.weight.t(), into: below, alpha: 1, beta: 0)
+                    let below = try Tensor(uninitialized: [n, chain.layers[layer].linear.inputSize])
+                    try Tensor.gemm(grad, try chain.layers[layer].linear.weight.t(), into: below, alpha: 1, beta: 0)
                     let bp = below.pointer(Double.self), d = d1s[layer - 1].pointer(Double.self)
                     for i in 0..<below.count { bp[i] *= d[i] }
                     grad = below

@@ -36,19 +36,16 @@ public struct ExtremeEigenpairs {
         var q = start
         Lanczos.normalize(&q)
         guard Lanczos.dot(q, q) > 0.5 else { throw TensorError("eigenpairs: the start vector is zero") }
-        var basis: [[Double]] = [q]
+        var basis = KrylovBasis(dimension: n)
+        try basis.append(q)
         var alpha: [Double] = [], beta: [Double] = []
-        var w = [Double](repeating: 0, count: n)
+        var w = [Double](repeating: 0, count: n), v = q
         var result: Result? = nil
         for j in 0..<m {
-            try apply(basis[j], &w)
-            alpha.append(Lanczos.dot(basis[j], w))
-            for _ in 0..<2 {
-                for qi in basis {
-                    let c = Lanczos.dot(qi, w)
-                    for i in 0..<n { w[i] -= c * qi[i] }
-                }
-            }
+            basis.copy(j, into: &v)
+            try apply(v, &w)
+            alpha.append(basis.dot(j, w))
+            basis.orthogonalize(&w)
             let b = Lanczos.dot(w, w).squareRoot()
             let size = j + 1
             // Check convergence once there are enough Ritz values, and at the end.
@@ -59,20 +56,13 @@ public struct ExtremeEigenpairs {
                 let scale = max(1, Swift.abs(values[order[0]]), Swift.abs(values[smallest ? size - 1 : 0]))
                 let worst = residuals.max() ?? 0
                 if worst <= tolerance * scale || size == m || b <= 1e-14 * scale {
-                    let vectors = order.map { col -> [Double] in
-                        var y = [Double](repeating: 0, count: n)
-                        for (r, qr) in basis.enumerated() {
-                            let s = z[col * size + r]
-                            for i in 0..<n { y[i] += s * qr[i] }
-                        }
-                        return y
-                    }
+                    let vectors = order.map { col in basis.combination { z[col * size + $0] } }
                     result = Result(values: order.map { values[$0] }, vectors: vectors, iterations: size, residual: worst)
                     break
                 }
             }
             beta.append(b)
-            basis.append(w.map { $0 / b })
+            try basis.append(w, dividedBy: b)
         }
         guard let r = result else { throw TensorError("eigenpairs: internal error: no result after \(m) iterations") }
         return r

@@ -7,7 +7,7 @@ public enum Hessian {
     public static func full(_ hvp: HessianVectorProduct) throws -> Tensor {
         try hvp.prepare()
         let p = hvp.dimension
-        let h = Tensor(zeros: [p, p])
+        let h = try Tensor(zeros: [p, p])
         var e = [Double](repeating: 0, count: p), column = [Double](repeating: 0, count: p)
         let ptr = h.pointer(Double.self)
         for j in 0..<p {

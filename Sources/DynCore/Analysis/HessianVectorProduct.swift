@@ -31,7 +31,7 @@ public final class HessianVectorProduct {
         }
         self.model = model
         self.loss = loss
-        self.x = x.converted(to: .float64)
+        self.x = try x.converted(to: .float64)
         self.labels = labels
         var offset = 0
         for p in model.parameters {
@@ -40,7 +40,7 @@ public final class HessianVectorProduct {
         }
         dimension = offset
         try HessianVectorProduct.checkSupported(model)
-        fast = allowFastPath ? MLPHessianVectorProduct(model: model, loss: loss, x: x, labels: labels) : nil
+        fast = allowFastPath ? try MLPHessianVectorProduct(model: model, loss: loss, x: x, labels: labels) : nil
     }
 
     /// Takes the model's current parameters and the loss's current weights: call it before a
@@ -53,6 +53,10 @@ public final class HessianVectorProduct {
 
     /// Whether products use the fast MLP operator.
     public var usesFastPath: Bool { fast != nil }
+
+    /// Polled before every product (Lanczos runs and the full Hessian are loops of them): true
+    /// stops the computation with an "interrupted" error (Ctrl-C, from the binding).
+    public var interrupted: (() -> Bool)?
 
     static func checkSupported(_ m: Module) throws {
         switch m {
@@ -67,13 +71,14 @@ public final class HessianVectorProduct {
         guard v.count == dimension else {
             throw TensorError("hvp: direction has \(v.count) values, the model has \(dimension) parameters")
         }
+        if interrupted?() == true { throw TensorError("interrupted") }
         if let fast {
             if !prepared { try prepare() }
-            v.withUnsafeBufferPointer { vb in out.withUnsafeMutableBufferPointer { fast.apply(vb, into: $0) } }
+            try v.withUnsafeBufferPointer { vb in try out.withUnsafeMutableBufferPointer { try fast.apply(vb, into: $0) } }
             return
         }
-        let direction = Tensor(shape: [dimension], values: v)
-        let hv = Tensor(zeros: [dimension])
+        let direction = try Tensor(shape: [dimension], values: v)
+        let hv = try Tensor(zeros: [dimension])
         saved.removeAll(keepingCapacity: true)
         let (z, rz) = try rForward(model, x, nil, direction)
         let (g, rg) = try lossGradients(z, rz)
@@ -104,26 +109,26 @@ public final class HessianVectorProduct {
                 let (a, ra) = try rForward(c, h, rh, v)
                 h = a; rh = ra
             }
-            return (h, rh ?? Tensor(zeros: h.shape))
+            return (h, try rh ?? Tensor(zeros: h.shape))
         case let lin as Linear:
             let vw = try slice(v, lin.weight)
-            y = Tensor(uninitialized: [x.shape[0], lin.outputSize])
-            ry = Tensor(uninitialized: y.shape)
+            y = try Tensor(uninitialized: [x.shape[0], lin.outputSize])
+            ry = try Tensor(uninitialized: y.shape)
             if let b = lin.bias {
                 try y.copy(from: b)
                 try ry.copy(from: try slice(v, b))
             } else {
                 y.fill(0); ry.fill(0)
             }
-            Tensor.gemm(x, lin.weight, into: y, alpha: 1, beta: 1)
-            Tensor.gemm(x, vw, into: ry, alpha: 1, beta: 1)
-            if let rx { Tensor.gemm(rx, lin.weight, into: ry, alpha: 1, beta: 1) }
+            try Tensor.gemm(x, lin.weight, into: y, alpha: 1, beta: 1)
+            try Tensor.gemm(x, vw, into: ry, alpha: 1, beta: 1)
+            if let rx { try Tensor.gemm(rx, lin.weight, into: ry, alpha: 1, beta: 1) }
         case let act as ElementwiseActivation:
-            y = x.map(act.kind.unaryOp)
-            ry = rx.map { try! Tensor.binary(.mul, $0, act.kind.derivative(x: x, y: y)) } ?? Tensor(zeros: x.shape)
+            y = try x.map(act.kind.unaryOp)
+            ry = try rx.map { try Tensor.binary(.mul, $0, act.kind.derivative(x: x, y: y)) } ?? Tensor(zeros: x.shape)
         case is Identity:
             y = x
-            ry = rx ?? Tensor(zeros: x.shape)
+            ry = try rx ?? Tensor(zeros: x.shape)
         case let sm as RowSoftmax:
             let p = try x.softmax(dim: 1)
             y = sm.takeLog ? try x.logSoftmax(dim: 1) : p
@@ -131,7 +136,7 @@ public final class HessianVectorProduct {
                 let centred = try Tensor.binary(.sub, rx, try rowSum(try Tensor.binary(.mul, p, rx)))
                 ry = sm.takeLog ? centred : try Tensor.binary(.mul, p, centred)
             } else {
-                ry = Tensor(zeros: x.shape)
+                ry = try Tensor(zeros: x.shape)
             }
         default:
             throw TensorError("hvp: module \(m.description) has no Hessian-vector product")
@@ -152,7 +157,7 @@ public final class HessianVectorProduct {
         guard labels.count == n else { throw TensorError("hvp: \(labels.count) labels for \(n) rows") }
         let weights = loss.weights ?? [Double](repeating: 1, count: c)
         guard weights.count == c else { throw TensorError("hvp: \(c) classes, \(weights.count) weights") }
-        let g = Tensor(zeros: z.shape), rg = Tensor(zeros: z.shape)
+        let g = try Tensor(zeros: z.shape), rg = try Tensor(zeros: z.shape)
         switch loss {
         case is CrossEntropyLoss:
             // g = (w_y/N)(p - onehot), R{g} = (w_y/N) p ⊙ (R{z} - <p, R{z}>).
@@ -197,21 +202,21 @@ public final class HessianVectorProduct {
             let vw = try slice(v, lin.weight)
             // R{dW} = R{x}^T g + x^T R{g};  R{db} = column sums of R{g}.
             let hw = try slice(hv, lin.weight)
-            Tensor.gemm(try st.x.t(), rg, into: hw, alpha: 1, beta: 1)
-            if let rx = st.rx { Tensor.gemm(try rx.t(), g, into: hw, alpha: 1, beta: 1) }
+            try Tensor.gemm(try st.x.t(), rg, into: hw, alpha: 1, beta: 1)
+            if let rx = st.rx { try Tensor.gemm(try rx.t(), g, into: hw, alpha: 1, beta: 1) }
             if let b = lin.bias { try slice(hv, b).addScaled(try rg.reduce(.sum, dim: 0).values, alpha: 1) }
             // g_in = g W^T;  R{g_in} = R{g} W^T + g V_W^T.
-            let gin = Tensor(uninitialized: st.x.shape), rgin = Tensor(uninitialized: st.x.shape)
-            Tensor.gemm(g, try lin.weight.t(), into: gin, alpha: 1, beta: 0)
-            Tensor.gemm(rg, try lin.weight.t(), into: rgin, alpha: 1, beta: 0)
-            Tensor.gemm(g, try vw.t(), into: rgin, alpha: 1, beta: 1)
+            let gin = try Tensor(uninitialized: st.x.shape), rgin = try Tensor(uninitialized: st.x.shape)
+            try Tensor.gemm(g, try lin.weight.t(), into: gin, alpha: 1, beta: 0)
+            try Tensor.gemm(rg, try lin.weight.t(), into: rgin, alpha: 1, beta: 0)
+            try Tensor.gemm(g, try vw.t(), into: rgin, alpha: 1, beta: 1)
             return (gin, rgin)
         case let act as ElementwiseActivation:
             // g_in = f'(x) g;  R{g_in} = f''(x) R{x} g + f'(x) R{g}.
-            let d1 = act.kind.derivative(x: st.x, y: st.y)
+            let d1 = try act.kind.derivative(x: st.x, y: st.y)
             let gin = try Tensor.binary(.mul, d1, g)
             var rgin = try Tensor.binary(.mul, d1, rg)
-            if let rx = st.rx, let d2 = act.kind.secondDerivative(y: st.y) {
+            if let rx = st.rx, let d2 = try act.kind.secondDerivative(y: st.y) {
                 rgin = try Tensor.binary(.add, rgin, try Tensor.binary(.mul, try Tensor.binary(.mul, d2, rx), g))
             }
             return (gin, rgin)
@@ -219,7 +224,7 @@ public final class HessianVectorProduct {
             return (g, rg)
         case let sm as RowSoftmax:
             let p = try st.x.softmax(dim: 1)
-            let rp = st.rx == nil ? Tensor(zeros: p.shape)
+            let rp = st.rx == nil ? try Tensor(zeros: p.shape)
                 : try Tensor.binary(.mul, p, try Tensor.binary(.sub, st.rx!, try rowSum(try Tensor.binary(.mul, p, st.rx!))))
             if sm.takeLog {
                 // g_in = g - p Σg;  R{g_in} = R{g} - R{p} Σg - p ΣR{g}.
@@ -253,26 +258,26 @@ extension ElementwiseActivation.Kind {
     }
 
     /// f'(x) from x and y = f(x). ReLU's derivative at 0 is 0, as in backward.
-    func derivative(x: Tensor, y: Tensor) -> Tensor {
+    func derivative(x: Tensor, y: Tensor) throws -> Tensor {
         switch self {
-        case .relu: return Tensor.binary(.gt, x, scalar: 0)
-        case .tanh: return Tensor.binary(.sub, y.map(.pow(2)), scalar: 1, scalarFirst: true)
-        case .sigmoid: return try! Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
+        case .relu: return try Tensor.binary(.gt, x, scalar: 0)
+        case .tanh: return try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
+        case .sigmoid: return try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
         }
     }
 
     /// f''(x) from y; nil where it is zero everywhere (ReLU).
-    func secondDerivative(y: Tensor) -> Tensor? {
+    func secondDerivative(y: Tensor) throws -> Tensor? {
         switch self {
         case .relu: return nil
         case .tanh:
             // -2 y (1 - y^2)
-            let d1 = Tensor.binary(.sub, y.map(.pow(2)), scalar: 1, scalarFirst: true)
-            return try! Tensor.binary(.mul, Tensor.binary(.mul, y, scalar: -2), d1)
+            let d1 = try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
+            return try Tensor.binary(.mul, Tensor.binary(.mul, y, scalar: -2), d1)
         case .sigmoid:
             // y (1 - y)(1 - 2y)
-            let d1 = try! Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
-            return try! Tensor.binary(.mul, d1, Tensor.binary(.sub, Tensor.binary(.mul, y, scalar: 2), scalar: 1, scalarFirst: true))
+            let d1 = try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
+            return try Tensor.binary(.mul, d1, Tensor.binary(.sub, Tensor.binary(.mul, y, scalar: 2), scalar: 1, scalarFirst: true))
         }
     }
 }

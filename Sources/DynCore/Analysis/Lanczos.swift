@@ -35,25 +35,22 @@ public struct Lanczos {
         var t = Tridiagonal()
         guard n > 0, m > 0 else { return t }
         Lanczos.normalize(&start)
-        var basis: [[Double]] = [start]
-        var w = [Double](repeating: 0, count: n)
+        var basis = KrylovBasis(dimension: n)
+        try basis.append(start)
+        var w = [Double](repeating: 0, count: n), v = start
         for j in 0..<m {
-            try apply(basis[j], &w)
-            let alpha = Lanczos.dot(basis[j], w)
+            basis.copy(j, into: &v)
+            try apply(v, &w)
+            let alpha = basis.dot(j, w)
             t.alpha.append(alpha)
             if j == m - 1 { break }
             // Full reorthogonalization, two passes.
-            for _ in 0..<2 {
-                for qi in basis {
-                    let c = Lanczos.dot(qi, w)
-                    for k in 0..<n { w[k] -= c * qi[k] }
-                }
-            }
+            basis.orthogonalize(&w)
             let beta = Lanczos.dot(w, w).squareRoot()
             // An invariant subspace has been found: T already holds exact eigenvalues of A on it.
             if beta <= 1e-12 * max(1, Swift.abs(alpha)) { break }
             t.beta.append(beta)
-            basis.append(w.map { $0 / beta })
+            try basis.append(w, dividedBy: beta)
         }
         return t
     }

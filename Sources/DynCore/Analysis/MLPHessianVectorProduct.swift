@@ -56,19 +56,19 @@ final class MLPHessianVectorProduct {
 
     /// nil when the model or loss is not of the supported shape (callers fall back to the
     /// general operator).
-    init?(model: Module, loss: Loss, x: Tensor, labels: [Int]) {
+    init?(model: Module, loss: Loss, x: Tensor, labels: [Int]) throws {
         guard loss is CrossEntropyLoss || loss is MSELoss, x.rank == 2 else { return nil }
         guard let chain = LayerChain(model), chain.layers[0].linear.inputSize == x.shape[1] else { return nil }
         var offsets: [ObjectIdentifier: Int] = [:]
         var p = 0
         for t in model.parameters { offsets[ObjectIdentifier(t)] = p; p += t.count }
         dimension = p
-        let direction = Tensor(zeros: [p]), result = Tensor(zeros: [p])
+        let direction = try Tensor(zeros: [p]), result = try Tensor(zeros: [p])
         self.direction = direction
         self.result = result
         let n = x.shape[0]
         self.loss = loss
-        self.x = x.converted(to: .float64).isContiguous ? x.converted(to: .float64) : x.converted(to: .float64).clone()
+        self.x = try x.converted(to: .float64).isContiguous ? try x.converted(to: .float64) : try x.converted(to: .float64).clone()
         self.labels = labels
         isCrossEntropy = loss is CrossEntropyLoss
         var input = self.x
@@ -79,17 +79,17 @@ final class MLPHessianVectorProduct {
             let wo = offsets[ObjectIdentifier(linear.weight)]!
             let bo = linear.bias.map { offsets[ObjectIdentifier($0)]! }
             let needsD2 = activation == .tanh || activation == .sigmoid
-            let z = Tensor(zeros: shape)
-            let output = activation == nil ? z : Tensor(zeros: shape)
+            let z = try Tensor(zeros: shape)
+            let output = activation == nil ? z : try Tensor(zeros: shape)
             let layer = Layer(
                 linear: linear, activation: activation, weightOffset: wo, biasOffset: bo,
-                input: input, z: z, output: output, d1: Tensor(zeros: shape), d2: needsD2 ? Tensor(zeros: shape) : nil,
-                gradOutput: Tensor(zeros: shape), grad: Tensor(zeros: shape),
-                rz: Tensor(zeros: shape), rh: Tensor(zeros: shape), rGradOutput: Tensor(zeros: shape), rGrad: Tensor(zeros: shape),
+                input: input, z: z, output: output, d1: try Tensor(zeros: shape), d2: needsD2 ? try Tensor(zeros: shape) : nil,
+                gradOutput: try Tensor(zeros: shape), grad: try Tensor(zeros: shape),
+                rz: try Tensor(zeros: shape), rh: try Tensor(zeros: shape), rGradOutput: try Tensor(zeros: shape), rGrad: try Tensor(zeros: shape),
                 vWeight: try! direction.narrow(0, start: wo, length: linear.weight.count).view(linear.weight.shape),
                 vBias: bo.map { try! direction.narrow(0, start: $0, length: linear.outputSize) },
-                weightT: Tensor(zeros: [linear.outputSize, linear.inputSize]),
-                vWeightT: Tensor(zeros: [linear.outputSize, linear.inputSize]),
+                weightT: try Tensor(zeros: [linear.outputSize, linear.inputSize]),
+                vWeightT: try Tensor(zeros: [linear.outputSize, linear.inputSize]),
                 hvWeight: try! result.narrow(0, start: wo, length: linear.weight.count).view(linear.weight.shape),
                 hvBias: bo.map { try! result.narrow(0, start: $0, length: linear.outputSize) })
             layers.append(layer)
@@ -99,7 +99,7 @@ final class MLPHessianVectorProduct {
         let c = layers.last!.linear.outputSize
         guard labels.count == n, labels.allSatisfy({ $0 >= 0 && $0 < c }) else { return nil }
         if let w = loss.weights, w.count != c { return nil }
-        probabilities = Tensor(zeros: [n, c])
+        probabilities = try Tensor(zeros: [n, c])
     }
 
     // MARK: the v-independent state
@@ -112,10 +112,10 @@ final class MLPHessianVectorProduct {
         guard w.count == c else { throw TensorError("hvp: \(c) classes, \(w.count) weights") }
         rowScale = labels.map { w[$0] / Double(n) }
         for l in layers {
-            SkinnyKernels.transpose(l.linear.weight, ld: l.linear.outputSize, into: l.weightT)
+            try SkinnyKernels.transpose(l.linear.weight, ld: l.linear.outputSize, into: l.weightT)
             let y = l.z
             if let b = l.linear.bias { SkinnyKernels.fillRows(y, b) } else { y.zeroFill() }
-            Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
+            try Tensor.gemm(l.input, l.linear.weight, into: y, alpha: 1, beta: 1)
             let count = y.count
             let h = l.output.pointer(Double.self), d1 = l.d1.pointer(Double.self)
             if l.activation == nil {
@@ -149,23 +149,23 @@ final class MLPHessianVectorProduct {
         for k in stride(from: layers.count - 1, through: 0, by: -1) {
             let l = layers[k]
             multiply(l.gradOutput, l.d1, into: l.grad)
-            if k > 0 { Tensor.gemm(l.grad, try! l.linear.weight.t(), into: layers[k - 1].gradOutput, alpha: 1, beta: 0) }
+            if k > 0 { try Tensor.gemm(l.grad, try! l.linear.weight.t(), into: layers[k - 1].gradOutput, alpha: 1, beta: 0) }
         }
     }
 
     // MARK: one product
 
-    func apply(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    func apply(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) throws {
         let dp = direction.pointer(Double.self)
         for i in 0..<dimension { dp[i] = v[i] }
         result.zeroFill()
         // R-forward.
         for (k, l) in layers.enumerated() {
-            SkinnyKernels.transpose(l.vWeight, ld: l.linear.outputSize, into: l.vWeightT)
-            SkinnyKernels.multiply(l.input, l.vWeight, transposed: l.vWeightT, bias: l.vBias, into: l.rz,
+            try SkinnyKernels.transpose(l.vWeight, ld: l.linear.outputSize, into: l.vWeightT)
+            try SkinnyKernels.multiply(l.input, l.vWeight, transposed: l.vWeightT, bias: l.vBias, into: l.rz,
                                    accumulate: false, scratch: &forwardScratch)
             if k > 0 {
-                SkinnyKernels.multiply(layers[k - 1].rh, l.linear.weight, transposed: l.weightT, bias: nil, into: l.rz,
+                try SkinnyKernels.multiply(layers[k - 1].rh, l.linear.weight, transposed: l.weightT, bias: nil, into: l.rz,
                                        accumulate: true, scratch: &forwardScratch)
             }
             multiply(l.rz, l.d1, into: l.rh)
@@ -194,13 +194,13 @@ final class MLPHessianVectorProduct {
                 let go = l.gradOutput.pointer(Double.self)
                 for i in 0..<l.rGrad.count { rg[i] += a[i] * rz[i] * go[i] }
             }
-            addTransposedProduct(l.input, l.rGrad, into: l.hvWeight, bias: l.hvBias)
+            try addTransposedProduct(l.input, l.rGrad, into: l.hvWeight, bias: l.hvBias)
             if k > 0 {
                 let below = layers[k - 1]
-                addTransposedProduct(below.rh, l.grad, into: l.hvWeight, bias: nil)
-                SkinnyKernels.multiply(l.rGrad, l.weightT, transposed: l.linear.weight, bias: nil, into: below.rGradOutput,
+                try addTransposedProduct(below.rh, l.grad, into: l.hvWeight, bias: nil)
+                try SkinnyKernels.multiply(l.rGrad, l.weightT, transposed: l.linear.weight, bias: nil, into: below.rGradOutput,
                                        accumulate: false, scratch: &backwardScratch)
-                SkinnyKernels.multiply(l.grad, l.vWeightT, transposed: l.vWeight, bias: nil, into: below.rGradOutput,
+                try SkinnyKernels.multiply(l.grad, l.vWeightT, transposed: l.vWeight, bias: nil, into: below.rGradOutput,
                                        accumulate: true, scratch: &backwardScratch)
             }
         }
@@ -209,13 +209,13 @@ final class MLPHessianVectorProduct {
     }
 
     /// d += aᵀ g and db += the column sums of g (when given), for contiguous a (n x k), g (n x m).
-    private func addTransposedProduct(_ a: Tensor, _ g: Tensor, into d: Tensor, bias db: Tensor?) {
+    private func addTransposedProduct(_ a: Tensor, _ g: Tensor, into d: Tensor, bias db: Tensor?) throws {
         let n = a.shape[0], k = a.shape[1], m = g.shape[1]
         if SkinnyKernels.applies(inputs: k, outputs: m) {
             SkinnyKernels.addTransposedProduct(a, lda: k, g, ldg: m, into: d, bias: db, n: n, k: k, m: m)
             return
         }
-        Tensor.gemm(a, g, into: d, alpha: 1, beta: 1, transposeA: true)
+        try Tensor.gemm(a, g, into: d, alpha: 1, beta: 1, transposeA: true)
         if let db { Linear.addColumnSums(g, Double.self, into: db.pointer(Double.self)) }
     }
 

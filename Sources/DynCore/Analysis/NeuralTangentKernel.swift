@@ -7,7 +7,7 @@ public enum NeuralTangentKernel {
     /// accumulated gradients are left as they were.
     public static func jacobian(_ model: Module, _ x: Tensor) throws -> Tensor {
         guard x.rank == 2 else { throw TensorError("ntk: points must be a 2-D tensor (N x features), got shape \(shapeText(x.shape))") }
-        let saved = model.gradients.map { $0.clone() }
+        let saved = try model.gradients.map { try $0.clone() }
         defer { for (g, s) in zip(model.gradients, saved) { try? g.copy(from: s) } }
         let n = x.shape[0]
         let p = model.numParameters
@@ -23,13 +23,13 @@ public enum NeuralTangentKernel {
             if rows.isEmpty { rows.reserveCapacity(n * classes * p) }
             for c in 0..<classes {
                 model.zeroGrad()
-                let seed = Tensor(zeros: [1, classes], dtype: out.dtype)
+                let seed = try Tensor(zeros: [1, classes], dtype: out.dtype)
                 seed.setValue(1, at: [0, c])
                 _ = try model.backward(xi, seed)
-                rows += model.flatGradients().toArray()
+                rows += try model.flatGradients().toArray()
             }
         }
-        return Tensor(shape: [n * classes, p], values: rows)
+        return try Tensor(shape: [n * classes, p], values: rows)
     }
 
     /// Θ = J Jᵀ: in closed form for Linear/activation chains, else from the Jacobian (BLAS).

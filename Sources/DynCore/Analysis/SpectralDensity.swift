@@ -13,6 +13,10 @@ public struct SpectralDensity {
     public var sigma: Double
     public var gridPoints: Int
     public var seed: UInt64
+    /// Limits for arguments a script gives: past them the estimate would not improve in any
+    /// useful way, and the work or the grid would be huge.
+    public static let maxStarts = 1000
+    public static let maxGridPoints = 1_000_000
 
     public init(iterations: Int = 80, starts: Int = 4, sigma: Double = 0, gridPoints: Int = 512, seed: UInt64 = 0) {
         self.iterations = iterations

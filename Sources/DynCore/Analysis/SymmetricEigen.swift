@@ -5,13 +5,14 @@ public enum SymmetricEigen {
     /// Eigenvalues of the symmetric n x n matrix `a` (row-major, only its values are read),
     /// in descending order, by LAPACK dsyevd (divide and conquer).
     public static func eigenvalues(_ a: Tensor) throws -> [Double] {
+        try SystemInfo.checkBLASReady()
         guard a.rank == 2, a.shape[0] == a.shape[1] else {
             throw TensorError("eigenvalues: expected a square matrix, got shape \(shapeText(a.shape))")
         }
         let n = a.shape[0]
         if n == 0 { return [] }
         // A row-major symmetric matrix is its own column-major transpose: pass it as is.
-        var work = a.converted(to: .float64).clone().toArray()
+        var work = try a.converted(to: .float64).clone().toArray()
         var w = [Double](repeating: 0, count: n)
         var info: Int32 = 0
         var nn = Int32(n), lda = Int32(n)
@@ -43,6 +44,7 @@ public enum SymmetricEigen {
     /// Ascending eigenvalues and the unit eigenvectors, column-major (vector k is
     /// z[k*n ..< (k+1)*n]), of a symmetric tridiagonal matrix (LAPACK dstev).
     public static func tridiagonalVectors(diagonal d: [Double], offDiagonal e: [Double]) throws -> (values: [Double], vectors: [Double]) {
+        try SystemInfo.checkBLASReady()
         let n = d.count
         precondition(e.count == max(n - 1, 0))
         if n == 0 { return ([], []) }

@@ -91,8 +91,8 @@ public enum CSVTable {
         guard !labels.isEmpty else { throw TensorError("\(function): '\(source)' has no data rows") }
         let n = labels.count
         let (y, names) = try classLabels(labels, fail: fail)
-        return Result(data: LabeledData(x: Tensor(shape: [n, width - 1], values: features),
-                                        y: Tensor(shape: [n], values: y)),
+        return Result(data: LabeledData(x: try Tensor(shape: [n, width - 1], values: features),
+                                        y: try Tensor(shape: [n], values: y)),
                       classNames: names)
     }
 

@@ -17,8 +17,9 @@ public enum Spiral {
         guard revolutions.isFinite else { throw TensorError("data.spiral: revolutions must be finite, got \(revolutions)") }
         guard noise.isFinite, noise >= 0 else { throw TensorError("data.spiral: noise must be a finite number >= 0, got \(noise)") }
         var g = Generator(seed: seed)
-        let n = classes * perClass
-        let x = Tensor(uninitialized: [n, 2]), y = Tensor(uninitialized: [n])
+        let (n, overflow) = classes.multipliedReportingOverflow(by: perClass)
+        guard !overflow else { throw TensorError("data.spiral: classes x per_class (\(classes) x \(perClass)) is too large") }
+        let x = try Tensor(uninitialized: [n, 2]), y = try Tensor(uninitialized: [n])
         let px = x.pointer(Double.self), py = y.pointer(Double.self)
         let r = Tensor.linspaceValues(0, 1, perClass)
         for j in 0..<classes {

@@ -53,10 +53,10 @@ public enum Standardize {
             (mean, std) = (m, s)
         default: throw TensorError("data.standardize: give both mean and std, or neither")
         }
-        let out = Tensor(uninitialized: x.shape, dtype: x.dtype)
+        let out = try Tensor(uninitialized: x.shape, dtype: x.dtype)
         for i in 0..<x.shape[0] {
             for j in 0..<f { out.setValue((x.value(at: [i, j]) - mean[j]) / std[j], at: [i, j]) }
         }
-        return Result(x: out, mean: Tensor(shape: [f], values: mean), std: Tensor(shape: [f], values: std))
+        return Result(x: out, mean: try Tensor(shape: [f], values: mean), std: try Tensor(shape: [f], values: std))
     }
 }

@@ -69,8 +69,8 @@ open class Loss {
     }
 
     /// The weights as a new float64 tensor, or nil when none were set (all ones).
-    public func weightsTensor() -> Tensor? {
-        weights.map { Tensor(shape: [$0.count], values: $0) }
+    public func weightsTensor() throws -> Tensor? {
+        try weights.map { try Tensor(shape: [$0.count], values: $0) }
     }
 
     /// Checks output (N x C, N, C >= 1) and the weight count; returns (N, C).
@@ -122,7 +122,7 @@ open class Loss {
 
     /// A new tensor holding dL_weighted/d(output).
     public func backward(_ output: Tensor, labels: [Int]) throws -> Tensor {
-        let g = Tensor(uninitialized: output.shape, dtype: output.dtype)
+        let g = try Tensor(uninitialized: output.shape, dtype: output.dtype)
         _ = try evaluate(output, labels: labels, gradient: g)
         return g
     }

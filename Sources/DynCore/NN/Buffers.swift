@@ -4,18 +4,18 @@ enum Buffers {
     /// `slot` when it already holds a tensor of this shape and dtype, else a fresh contiguous one
     /// (stored in `slot`). The contents are undefined: callers overwrite every element.
     @inline(__always)
-    static func reuse(_ slot: inout Tensor?, shape: [Int], dtype: DType) -> Tensor {
+    static func reuse(_ slot: inout Tensor?, shape: [Int], dtype: DType) throws -> Tensor {
         if let t = slot, t.dtype == dtype, t.shape == shape { return t }
-        let t = Tensor(uninitialized: shape, dtype: dtype)
+        let t = try Tensor(uninitialized: shape, dtype: dtype)
         slot = t
         return t
     }
 
     /// The same for a rows x cols matrix, without building a shape array on the fast path.
     @inline(__always)
-    static func reuse(_ slot: inout Tensor?, rows: Int, cols: Int, dtype: DType) -> Tensor {
+    static func reuse(_ slot: inout Tensor?, rows: Int, cols: Int, dtype: DType) throws -> Tensor {
         if let t = slot, t.dtype == dtype, t.rank == 2, t.shape[0] == rows, t.shape[1] == cols { return t }
-        let t = Tensor(uninitialized: [rows, cols], dtype: dtype)
+        let t = try Tensor(uninitialized: [rows, cols], dtype: dtype)
         slot = t
         return t
     }
@@ -38,18 +38,18 @@ extension Tensor {
 /// of the same shape as the inputs.
 enum ElementLoops {
     @inline(__always)
-    static func map<T: TensorScalar>(_ x: Tensor, into out: Tensor, _: T.Type, _ f: (T) -> T) {
+    static func map<T: TensorScalar>(_ x: Tensor, into out: Tensor, _: T.Type, _ f: (T) throws -> T) throws {
         // Strided inputs (rare for modules) are made contiguous first.
-        let x = x.isContiguous ? x : x.clone()
+        let x = x.isContiguous ? x : try x.clone()
         let px = x.pointer(T.self), po = out.pointer(T.self)
-        for i in 0..<out.count { po[i] = f(px[i]) }
+        for i in 0..<out.count { po[i] = try f(px[i]) }
     }
 
     @inline(__always)
-    static func zip<T: TensorScalar>(_ a: Tensor, _ b: Tensor, into out: Tensor, _: T.Type, _ f: (T, T) -> T) {
-        let a = a.isContiguous ? a : a.clone(), b = b.isContiguous ? b : b.clone()
+    static func zip<T: TensorScalar>(_ a: Tensor, _ b: Tensor, into out: Tensor, _: T.Type, _ f: (T, T) throws -> T) throws {
+        let a = a.isContiguous ? a : try a.clone(), b = b.isContiguous ? b : try b.clone()
         let pa = a.pointer(T.self), pb = b.pointer(T.self), po = out.pointer(T.self)
-        for i in 0..<out.count { po[i] = f(pa[i], pb[i]) }
+        for i in 0..<out.count { po[i] = try f(pa[i], pb[i]) }
     }
 }
 

@@ -100,8 +100,8 @@ public enum Checkpoint {
             }
             var values: [Double] = []
             for _ in 0..<nIn { values += try r.numbers(nOut, "a weight row") }
-            let weight = Tensor(shape: [nIn, nOut], values: values, dtype: dtype)
-            let bias = w[3] == "bias" ? Tensor(shape: [nOut], values: try r.numbers(nOut, "the bias"), dtype: dtype) : nil
+            let weight = try Tensor(shape: [nIn, nOut], values: values, dtype: dtype)
+            let bias = w[3] == "bias" ? try Tensor(shape: [nOut], values: try r.numbers(nOut, "the bias"), dtype: dtype) : nil
             return try Linear(weight: weight, bias: bias)
         case "ReLU" where w.count == 1: return ReLU()
         case "Tanh" where w.count == 1: return Tanh()

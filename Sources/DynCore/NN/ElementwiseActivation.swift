@@ -18,10 +18,10 @@ open class ElementwiseActivation: Module {
     open override var description: String { kind.rawValue }
 
     open override func forward(_ x: Tensor) throws -> Tensor {
-        let y = Buffers.reuse(&output, shape: x.shape, dtype: x.dtype)
+        let y = try Buffers.reuse(&output, shape: x.shape, dtype: x.dtype)
         switch x.dtype {
-        case .float64: ElementwiseActivation.forwardKernel(kind, x, y, Double.self)
-        case .float32: ElementwiseActivation.forwardKernel(kind, x, y, Float.self)
+        case .float64: try ElementwiseActivation.forwardKernel(kind, x, y, Double.self)
+        case .float32: try ElementwiseActivation.forwardKernel(kind, x, y, Float.self)
         }
         lastInput = x
         return y
@@ -31,29 +31,29 @@ open class ElementwiseActivation: Module {
         try ensureForward(x)
         let y = output!
         try checkGradShape(gradOutput, y)
-        let g = gradOutput.converted(to: y.dtype)
-        let gx = Buffers.reuse(&gradInput, shape: y.shape, dtype: y.dtype)
+        let g = try gradOutput.converted(to: y.dtype)
+        let gx = try Buffers.reuse(&gradInput, shape: y.shape, dtype: y.dtype)
         switch y.dtype {
-        case .float64: ElementwiseActivation.backwardKernel(kind, g, y, gx, Double.self)
-        case .float32: ElementwiseActivation.backwardKernel(kind, g, y, gx, Float.self)
+        case .float64: try ElementwiseActivation.backwardKernel(kind, g, y, gx, Double.self)
+        case .float32: try ElementwiseActivation.backwardKernel(kind, g, y, gx, Float.self)
         }
         return gx
     }
 
-    static func forwardKernel<T: TensorScalar>(_ kind: Kind, _ x: Tensor, _ y: Tensor, _ t: T.Type) {
+    static func forwardKernel<T: TensorScalar>(_ kind: Kind, _ x: Tensor, _ y: Tensor, _ t: T.Type) throws {
         switch kind {
         case .relu:
             // The C kernel is vectorized for the CPU at hand (same bits as the closure).
-            let xc = x.isContiguous ? x : x.clone()
+            let xc = x.isContiguous ? x : try x.clone()
             switch T.self {
             case is Double.Type: dyn_relu_f64(y.count, xc.pointer(Double.self), y.pointer(Double.self))
             case is Float.Type: dyn_relu_f32(y.count, xc.pointer(Float.self), y.pointer(Float.self))
-            default: ElementLoops.map(xc, into: y, T.self) { $0 > 0 ? $0 : 0 }
+            default: try ElementLoops.map(xc, into: y, T.self) { $0 > 0 ? $0 : 0 }
             }
-        case .tanh: ElementLoops.map(x, into: y, T.self) { T.tanh($0) }
+        case .tanh: try ElementLoops.map(x, into: y, T.self) { T.tanh($0) }
         case .sigmoid:
             // Two branches keep exp from overflowing for large |x|.
-            ElementLoops.map(x, into: y, T.self) { v in
+            try ElementLoops.map(x, into: y, T.self) { v in
                 if v >= 0 { return 1 / (1 + T.exp(-v)) }
                 let e = T.exp(v)
                 return e / (1 + e)
@@ -61,17 +61,17 @@ open class ElementwiseActivation: Module {
         }
     }
 
-    static func backwardKernel<T: TensorScalar>(_ kind: Kind, _ g: Tensor, _ y: Tensor, _ gx: Tensor, _ t: T.Type) {
+    static func backwardKernel<T: TensorScalar>(_ kind: Kind, _ g: Tensor, _ y: Tensor, _ gx: Tensor, _ t: T.Type) throws {
         switch kind {
         case .relu:
-            let gc = g.isContiguous ? g : g.clone()
+            let gc = g.isContiguous ? g : try g.clone()
             switch T.self {
             case is Double.Type: dyn_relu_backward_f64(gx.count, gc.pointer(Double.self), y.pointer(Double.self), gx.pointer(Double.self))
             case is Float.Type: dyn_relu_backward_f32(gx.count, gc.pointer(Float.self), y.pointer(Float.self), gx.pointer(Float.self))
-            default: ElementLoops.zip(gc, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
+            default: try ElementLoops.zip(gc, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
             }
-        case .tanh: ElementLoops.zip(g, y, into: gx, T.self) { $0 * (1 - $1 * $1) }
-        case .sigmoid: ElementLoops.zip(g, y, into: gx, T.self) { $0 * $1 * (1 - $1) }
+        case .tanh: try ElementLoops.zip(g, y, into: gx, T.self) { $0 * (1 - $1 * $1) }
+        case .sigmoid: try ElementLoops.zip(g, y, into: gx, T.self) { $0 * $1 * (1 - $1) }
         }
     }
 }

@@ -19,7 +19,9 @@ public final class Linear: Module {
 
     /// A layer initialized from the global generator (`tensor.seed` makes it reproducible).
     public convenience init(_ nIn: Int, _ nOut: Int, init scheme: WeightInit = .glorotNormal, bias: Bool = true) throws {
-        try self.init(nIn, nOut, init: scheme, bias: bias, generator: &Generator.global)
+        var g = Generator.global  // a copy: see Generator.drawingFromGlobal
+        defer { Generator.global = g }
+        try self.init(nIn, nOut, init: scheme, bias: bias, generator: &g)
     }
 
     /// A layer drawing its weight, then its bias, from g (see `WeightInit` for the order).
@@ -28,10 +30,14 @@ public final class Linear: Module {
         guard nIn >= 1, nOut >= 1 else {
             throw TensorError("Linear: sizes must be positive, got \(nIn) -> \(nOut)")
         }
+        // BLAS takes 32-bit sizes; refusing here saves allocating a weight no product can use.
+        guard nIn <= Int32.max, nOut <= Int32.max else {
+            throw TensorError("Linear: sizes must be at most \(Int32.max) (BLAS's limit), got \(nIn) -> \(nOut)")
+        }
         let w = try scheme.draw(nIn, nOut, &g)
         var b: Tensor? = nil
         if bias {
-            let t = Tensor(uninitialized: [nOut])
+            let t = try Tensor(uninitialized: [nOut])
             t.fillEach { WeightInit.biasStd * g.normal() }
             b = t
         }
@@ -39,8 +45,8 @@ public final class Linear: Module {
         outputSize = nOut
         weight = w
         self.bias = b
-        gradWeight = Tensor(zeros: w.shape, dtype: w.dtype)
-        gradBias = b.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
+        gradWeight = try Tensor(zeros: w.shape, dtype: w.dtype)
+        gradBias = try b.map { try Tensor(zeros: $0.shape, dtype: $0.dtype) }
         weightT = try! w.t()
         super.init()
     }
@@ -55,10 +61,10 @@ public final class Linear: Module {
         }
         inputSize = w.shape[0]
         outputSize = w.shape[1]
-        weight = w.clone()
-        bias = b.map { $0.converted(to: w.dtype).clone() }
-        gradWeight = Tensor(zeros: w.shape, dtype: w.dtype)
-        gradBias = b.map { Tensor(zeros: $0.shape, dtype: w.dtype) }
+        weight = try w.clone()
+        bias = try b.map { try $0.converted(to: w.dtype).clone() }
+        gradWeight = try Tensor(zeros: w.shape, dtype: w.dtype)
+        gradBias = try b.map { try Tensor(zeros: $0.shape, dtype: w.dtype) }
         weightT = try! weight.t()
         super.init()
     }
@@ -93,12 +99,12 @@ public final class Linear: Module {
         }
     }
 
-    public override func convert(to dtype: DType) {
+    public override func convert(to dtype: DType) throws {
         guard dtype != weight.dtype else { return }
-        weight = weight.converted(to: dtype)
-        bias = bias?.converted(to: dtype)
-        gradWeight = gradWeight.converted(to: dtype)
-        gradBias = gradBias?.converted(to: dtype)
+        weight = try weight.converted(to: dtype)
+        bias = try bias?.converted(to: dtype)
+        gradWeight = try gradWeight.converted(to: dtype)
+        gradBias = try gradBias?.converted(to: dtype)
         weightT = try! weight.t()
         output = nil
         gradInput = nil
@@ -112,22 +118,22 @@ public final class Linear: Module {
         guard m.rank == 2, m.shape[1] == columns else {
             throw TensorError("\(description): \(what) of shape \(shapeText(x.shape)) should have \(columns) columns (rows are samples)")
         }
-        return m.converted(to: weight.dtype)
+        return try m.converted(to: weight.dtype)
     }
 
     public override func forward(_ x: Tensor) throws -> Tensor {
         let xm = try matrix(x, "input", columns: inputSize)
         let rows = xm.shape[0]
-        let y = Buffers.reuse(&output, rows: rows, cols: outputSize, dtype: weight.dtype)
+        let y = try Buffers.reuse(&output, rows: rows, cols: outputSize, dtype: weight.dtype)
         if isSkinny {
-            let (a, lda) = SkinnyKernels.rowsContiguous(xm)
-            SkinnyKernels.product(a, lda: lda, weight, ldb: outputSize, bt: inputSize > SkinnyKernels.small ? transposedWeight() : nil,
+            let (a, lda) = try SkinnyKernels.rowsContiguous(xm)
+            SkinnyKernels.product(a, lda: lda, weight, ldb: outputSize, bt: inputSize > SkinnyKernels.small ? try transposedWeight() : nil,
                                   bias: bias, into: y, n: rows, k: inputSize, m: outputSize)
             lastInput = x
             return x.rank == 1 ? try y.view([outputSize]) : y
         }
         if let bias { SkinnyKernels.fillRows(y, bias) }
-        Tensor.gemm(xm, weight, into: y, alpha: 1, beta: bias == nil ? 0 : 1)
+        try Tensor.gemm(xm, weight, into: y, alpha: 1, beta: bias == nil ? 0 : 1)
         lastInput = x
         return x.rank == 1 ? try y.view([outputSize]) : y
     }
@@ -152,7 +158,7 @@ public final class Linear: Module {
             throw TensorError("\(description): backward: gradient has \(g.shape[0]) rows, the input has \(xm.shape[0])")
         }
         if isSkinny { return try skinnyBackward(x, xm, g, inputGradient: inputGradient) }
-        Tensor.gemm(xm, g, into: gradWeight, alpha: 1, beta: 1, transposeA: true)
+        try Tensor.gemm(xm, g, into: gradWeight, alpha: 1, beta: 1, transposeA: true)
         if let gradBias {
             switch weight.dtype {
             case .float64: Linear.addColumnSums(g, Double.self, into: gradBias.pointer(Double.self))
@@ -160,8 +166,8 @@ public final class Linear: Module {
             }
         }
         guard inputGradient else { return nil }
-        let gx = Buffers.reuse(&gradInput, rows: xm.shape[0], cols: inputSize, dtype: weight.dtype)
-        Tensor.gemm(g, weightT, into: gx, alpha: 1, beta: 0)
+        let gx = try Buffers.reuse(&gradInput, rows: xm.shape[0], cols: inputSize, dtype: weight.dtype)
+        try Tensor.gemm(g, weightT, into: gx, alpha: 1, beta: 0)
         return x.rank == 1 ? try gx.view([inputSize]) : gx
     }
 
@@ -169,21 +175,21 @@ public final class Linear: Module {
     private var isSkinny: Bool { SkinnyKernels.applies(inputs: inputSize, outputs: outputSize) }
 
     /// W^T (n_out x n_in, contiguous), refreshed from the current weight at every call.
-    private func transposedWeight() -> Tensor {
-        let t = Buffers.reuse(&weightTCopy, rows: outputSize, cols: inputSize, dtype: weight.dtype)
-        SkinnyKernels.transpose(weight, ld: outputSize, into: t)
+    private func transposedWeight() throws -> Tensor {
+        let t = try Buffers.reuse(&weightTCopy, rows: outputSize, cols: inputSize, dtype: weight.dtype)
+        try SkinnyKernels.transpose(weight, ld: outputSize, into: t)
         return t
     }
 
     /// dW += X^T dY, db += column sums of dY, dX = dY W^T through the skinny kernels.
     private func skinnyBackward(_ x: Tensor, _ xm: Tensor, _ gm: Tensor, inputGradient: Bool) throws -> Tensor? {
         let n = xm.shape[0], k = inputSize, m = outputSize
-        let (a, lda) = SkinnyKernels.rowsContiguous(xm), (g, ldg) = SkinnyKernels.rowsContiguous(gm)
+        let (a, lda) = try SkinnyKernels.rowsContiguous(xm), (g, ldg) = try SkinnyKernels.rowsContiguous(gm)
         SkinnyKernels.addTransposedProduct(a, lda: lda, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
         guard inputGradient else { return nil }
-        let gx = Buffers.reuse(&gradInput, rows: n, cols: k, dtype: weight.dtype)
+        let gx = try Buffers.reuse(&gradInput, rows: n, cols: k, dtype: weight.dtype)
         // dX = dY W^T: its inner dimension is n_out; W's rows are W^T's columns.
-        SkinnyKernels.product(g, lda: ldg, m <= SkinnyKernels.small ? transposedWeight() : weight, ldb: k,
+        SkinnyKernels.product(g, lda: ldg, m <= SkinnyKernels.small ? try transposedWeight() : weight, ldb: k,
                               bt: m <= SkinnyKernels.small ? nil : weight, bias: nil, into: gx, n: n, k: m, m: k)
         return x.rank == 1 ? try gx.view([inputSize]) : gx
     }
@@ -196,8 +202,8 @@ public final class Linear: Module {
         guard isSkinny, inputSize <= SkinnyKernels.small, relu.kind == .relu, x.rank == 2 else { return nil }
         let xm = try matrix(x, "input", columns: inputSize)
         let rows = xm.shape[0]
-        let h = Buffers.reuse(&relu.output, rows: rows, cols: outputSize, dtype: weight.dtype)
-        let (a, lda) = SkinnyKernels.rowsContiguous(xm)
+        let h = try Buffers.reuse(&relu.output, rows: rows, cols: outputSize, dtype: weight.dtype)
+        let (a, lda) = try SkinnyKernels.rowsContiguous(xm)
         SkinnyKernels.productWithReLU(a, lda: lda, weight, ldb: outputSize, bias: bias, into: h,
                                       n: rows, k: inputSize, m: outputSize)
         lastInput = x
@@ -217,10 +223,10 @@ public final class Linear: Module {
             throw TensorError("\(description): backward: gradient has \(gm.shape[0]) rows, the input has \(x.shape[0])")
         }
         let n = x.shape[0], k = inputSize, m = outputSize
-        let (g, ldg) = SkinnyKernels.rowsContiguous(gm)
+        let (g, ldg) = try SkinnyKernels.rowsContiguous(gm)
         SkinnyKernels.addTransposedProduct(x, lda: k, g, ldg: ldg, into: gradWeight, bias: gradBias, n: n, k: k, m: m)
-        let gx = Buffers.reuse(&relu.gradInput, rows: n, cols: k, dtype: weight.dtype)
-        SkinnyKernels.maskedProduct(g, lda: ldg, transposedWeight(), ldb: k, mask: y, into: gx, n: n, k: m, m: k)
+        let gx = try Buffers.reuse(&relu.gradInput, rows: n, cols: k, dtype: weight.dtype)
+        SkinnyKernels.maskedProduct(g, lda: ldg, try transposedWeight(), ldb: k, mask: y, into: gx, n: n, k: m, m: k)
         return gx
     }
 

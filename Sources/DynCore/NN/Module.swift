@@ -60,7 +60,7 @@ open class Module {
 
     /// Converts the parameters (and gradients) to dtype. The parameter tensors are replaced,
     /// so lists taken from `parameters` before are stale afterwards.
-    open func convert(to dtype: DType) {}
+    open func convert(to dtype: DType) throws {}
 
     /// The dtype of the parameters (float64 for a module without parameters).
     public var dtype: DType { parameters.first?.dtype ?? .float64 }
@@ -70,11 +70,11 @@ open class Module {
     public var numParameters: Int { parameters.reduce(0) { $0 + $1.count } }
 
     /// All parameters in order, flattened into one new 1-D tensor (float64).
-    public func flatParameters() -> Tensor {
+    public func flatParameters() throws -> Tensor {
         var values: [Double] = []
         values.reserveCapacity(numParameters)
         for p in parameters { values += p.toArray() }
-        return Tensor(shape: [values.count], values: values)
+        return try Tensor(shape: [values.count], values: values)
     }
 
     /// Writes a 1-D tensor of numParameters values into the parameters, in order.
@@ -90,10 +90,10 @@ open class Module {
     }
 
     /// The flat gradient, in parameter order (float64).
-    public func flatGradients() -> Tensor {
+    public func flatGradients() throws -> Tensor {
         var values: [Double] = []
         values.reserveCapacity(numParameters)
         for g in gradients { values += g.toArray() }
-        return Tensor(shape: [values.count], values: values)
+        return try Tensor(shape: [values.count], values: values)
     }
 }

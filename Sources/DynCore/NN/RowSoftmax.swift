@@ -18,7 +18,7 @@ open class RowSoftmax: Module {
     open override func forward(_ x: Tensor) throws -> Tensor {
         guard x.rank >= 1 else { throw TensorError("\(description): expected at least a 1-D input, got a scalar") }
         let src = x.isContiguous ? x : try x.contiguous()
-        let y = Buffers.reuse(&output, shape: x.shape, dtype: x.dtype)
+        let y = try Buffers.reuse(&output, shape: x.shape, dtype: x.dtype)
         let n = x.shape[x.rank - 1]
         let rows = n == 0 ? 0 : x.count / n
         switch x.dtype {
@@ -33,9 +33,9 @@ open class RowSoftmax: Module {
         try ensureForward(x)
         let y = output!
         try checkGradShape(gradOutput, y)
-        var g = gradOutput.converted(to: y.dtype)
+        var g = try gradOutput.converted(to: y.dtype)
         if !g.isContiguous { g = try g.contiguous() }
-        let gx = Buffers.reuse(&gradInput, shape: y.shape, dtype: y.dtype)
+        let gx = try Buffers.reuse(&gradInput, shape: y.shape, dtype: y.dtype)
         let n = y.shape[y.rank - 1]
         let rows = n == 0 ? 0 : y.count / n
         switch y.dtype {

@@ -47,8 +47,8 @@ public final class Sequential: Module {
         for m in modules { m.setTraining(on) }
     }
 
-    public override func convert(to dtype: DType) {
-        for m in modules { m.convert(to: dtype) }
+    public override func convert(to dtype: DType) throws {
+        for m in modules { try m.convert(to: dtype) }
         inputs.removeAll(keepingCapacity: true)
         lastInput = nil
     }

@@ -16,8 +16,8 @@ enum SkinnyKernels {
     static func applies(inputs k: Int, outputs m: Int) -> Bool { min(k, m) <= small }
 
     /// A 2-D matrix with unit column stride (copied when it has none), and its row stride.
-    static func rowsContiguous(_ t: Tensor) -> (Tensor, Int) {
-        let c = t.strides[1] == 1 || t.shape[1] <= 1 ? t : t.clone()
+    static func rowsContiguous(_ t: Tensor) throws -> (Tensor, Int) {
+        let c = t.strides[1] == 1 || t.shape[1] <= 1 ? t : try t.clone()
         return (c, c.shape[0] <= 1 ? max(c.shape[1], 1) : c.strides[0])
     }
 
@@ -73,7 +73,7 @@ enum SkinnyKernels {
     }
 
     /// out (cols x rows, contiguous) = the transpose of the contiguous-rows matrix t.
-    static func transpose(_ t: Tensor, ld: Int, into out: Tensor) {
+    static func transpose(_ t: Tensor, ld: Int, into out: Tensor) throws {
         let rows = t.shape[0], cols = t.shape[1]
         switch t.dtype {
         case .float64: dyn_transpose_f64(rows, cols, t.pointer(Double.self), ld, out.pointer(Double.self))
@@ -86,15 +86,15 @@ enum SkinnyKernels {
     /// (n x m): one skinny kernel when min(k, m) <= small (accumulating through `scratch`, which
     /// the caller keeps for this shape of C), BLAS otherwise.
     static func multiply(_ a: Tensor, _ b: Tensor, transposed bt: Tensor, bias: Tensor?, into c: Tensor,
-                         accumulate: Bool, scratch: inout Tensor?) {
+                         accumulate: Bool, scratch: inout Tensor?) throws {
         precondition(bias == nil || !accumulate, "multiply: a bias only when not accumulating")
         let n = a.shape[0], k = a.shape[1], m = c.shape[1]
         guard applies(inputs: k, outputs: m) else {
             if let bias { fillRows(c, bias) }
-            Tensor.gemm(a, b, into: c, alpha: 1, beta: accumulate || bias != nil ? 1 : 0)
+            try Tensor.gemm(a, b, into: c, alpha: 1, beta: accumulate || bias != nil ? 1 : 0)
             return
         }
-        let target = accumulate ? Buffers.reuse(&scratch, rows: n, cols: m, dtype: c.dtype) : c
+        let target = accumulate ? try Buffers.reuse(&scratch, rows: n, cols: m, dtype: c.dtype) : c
         product(a, lda: k, b, ldb: m, bt: k > small ? bt : nil, bias: bias, into: target, n: n, k: k, m: m)
         if accumulate { add(target, into: c) }
     }

@@ -35,7 +35,7 @@ public enum WeightInit {
 
     /// A new float64 weight matrix drawn from g.
     func draw(_ nIn: Int, _ nOut: Int, _ g: inout Generator) throws -> Tensor {
-        let w = Tensor(uninitialized: [nIn, nOut])
+        let w = try Tensor(uninitialized: [nIn, nOut])
         let fanIn = Double(nIn), fanOut = Double(nOut)
         switch self {
         case .glorotNormal:

@@ -27,8 +27,8 @@ public final class Adam: Optimizer {
         self.beta2 = beta2
         self.eps = eps
         self.weightDecay = weightDecay
-        firstMoments = module.parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
-        secondMoments = module.parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) }
+        firstMoments = try module.parameters.map { try Tensor(zeros: $0.shape, dtype: $0.dtype) }
+        secondMoments = try module.parameters.map { try Tensor(zeros: $0.shape, dtype: $0.dtype) }
         try super.init(module: module, learningRate: lr, name: name)
     }
 

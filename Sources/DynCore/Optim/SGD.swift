@@ -20,7 +20,7 @@ public final class SGD: Optimizer {
         self.momentum = momentum
         self.weightDecay = weightDecay
         self.nesterov = nesterov
-        buffers = momentum != 0 ? module.parameters.map { Tensor(zeros: $0.shape, dtype: $0.dtype) } : []
+        buffers = momentum != 0 ? try module.parameters.map { try Tensor(zeros: $0.shape, dtype: $0.dtype) } : []
         try super.init(module: module, learningRate: lr, name: name)
     }
 

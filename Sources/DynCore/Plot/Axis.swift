@@ -74,7 +74,7 @@ public struct Axis {
             return Axis.niceTicks(lower, upper, target: target)
         case .log:
             // Decades; when fewer than three fall inside, also 2 and 5 times each decade.
-            let lo = Int(Foundation.floor(lower)) - 1, hi = Int(Foundation.ceil(upper)) + 1
+            let lo = Axis.decade(Foundation.floor(lower)) - 1, hi = Axis.decade(Foundation.ceil(upper)) + 1
             let inside = { (v: Double) in Foundation.log10(v) >= self.lower - 1e-9 && Foundation.log10(v) <= self.upper + 1e-9 }
             var ticks = (lo...hi).map { Foundation.pow(10, Double($0)) }.filter(inside)
             if ticks.count < 3 {
@@ -86,7 +86,7 @@ public struct Axis {
             // 0 and ±10^e for the decades above the threshold, thinned to about `target`.
             let top = max(Swift.abs(scale.inverse(lower)), Swift.abs(scale.inverse(upper)))
             guard top > 0 else { return [0] }
-            let e0 = Int(Foundation.ceil(Foundation.log10(threshold))), e1 = Int(Foundation.floor(Foundation.log10(top)))
+            let e0 = Axis.decade(Foundation.ceil(Foundation.log10(threshold))), e1 = Axis.decade(Foundation.floor(Foundation.log10(top)))
             let decades = e1 >= e0 ? Array(e0...e1) : []
             let step = max(1, (2 * decades.count + target - 1) / max(target, 1))
             let kept = stride(from: decades.count - 1, through: 0, by: -step).map { Foundation.pow(10, Double(decades[$0])) }
@@ -119,11 +119,19 @@ public struct Axis {
         if v == 0 { return "0" }
         let a = Swift.abs(v)
         if a >= 1e5 || a < 1e-3 {
-            let e = Int(Foundation.floor(Foundation.log10(a) + 1e-12))
+            let e = Axis.decade(Foundation.floor(Foundation.log10(a) + 1e-12))
             let m = v / Foundation.pow(10, Double(e))
             let ms = String(format: "%.3g", m)
             return ms == "1" ? "1e\(e)" : ms == "-1" ? "-1e\(e)" : "\(ms)e\(e)"
         }
         return String(format: "%.6g", v)
+    }
+}
+
+extension Axis {
+    /// A power of ten as an Int, clamped to the decades a double has (an axis bound can be
+    /// infinite, e.g. symlog of 1e308, and converting inf or NaN to Int traps).
+    static func decade(_ e: Double) -> Int {
+        e.isNaN ? 0 : Int(Swift.min(Swift.max(e, -400), 400))
     }
 }

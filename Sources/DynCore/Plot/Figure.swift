@@ -12,7 +12,7 @@ public final class Figure {
 
     public init(rows: Int = 1, columns: Int = 1, width: Double? = nil, height: Double? = nil,
                 title: String? = nil, sharedX: Bool = false) throws {
-        guard rows >= 1, columns >= 1, rows * columns <= 64 else {
+        guard (1...64).contains(rows), (1...64).contains(columns), rows * columns <= 64 else {
             throw TensorError("plot.figure: rows and cols must be >= 1 (at most 64 panels), got \(rows) x \(columns)")
         }
         self.rows = rows

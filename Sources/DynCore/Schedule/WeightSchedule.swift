@@ -24,6 +24,14 @@ extension WeightSchedule {
         return out
     }
 
+    /// The weights as a new 1-D float64 tensor, allocated first (the checked path: `classes`
+    /// comes from the script and may be more than memory holds).
+    public func weightsTensor(step: Int) throws -> Tensor {
+        let t = try Tensor(uninitialized: [classes])
+        try weights(step: step, into: UnsafeMutableBufferPointer(start: t.pointer(Double.self), count: classes))
+        return t
+    }
+
     /// The checks every implementation shares: a positive step and a buffer of C elements.
     public func validate(step: Int, buffer: UnsafeMutableBufferPointer<Double>) throws {
         guard step >= 1 else { throw TensorError("schedule: step must be >= 1, got \(step)") }

@@ -1,7 +1,7 @@
 /// numpy-style constructors.
 extension Tensor {
-    public static func eye(_ n: Int, dtype: DType = .float64) -> Tensor {
-        let t = Tensor(zeros: [n, n], dtype: dtype)
+    public static func eye(_ n: Int, dtype: DType = .float64) throws -> Tensor {
+        let t = try Tensor(zeros: [n, n], dtype: dtype)
         for i in 0..<n { t.setValue(1, at: [i, i]) }
         return t
     }
@@ -18,10 +18,22 @@ extension Tensor {
         // numpy's rule: element i is a + i * delta with delta = (a + step) - a, which can
         // differ from step in the last bit.
         let delta = (a + step) - a
-        var values = [Double](repeating: a, count: n)
-        var i = 1
-        while i < n { values[i] = i == 1 ? a + step : a + Double(i) * delta; i += 1 }
-        return Tensor(shape: [n], values: values, dtype: dtype)
+        return try vector(n, dtype: dtype) { i in i == 0 ? a : i == 1 ? a + step : a + Double(i) * delta }
+    }
+
+    /// A 1-D tensor of n elements, element i being value(i): allocated first (the checked
+    /// path) and written in place, so a huge n is an error, not a Swift array that traps.
+    static func vector(_ n: Int, dtype: DType, _ value: (Int) -> Double) throws -> Tensor {
+        let t = try Tensor(uninitialized: [n], dtype: dtype)
+        switch dtype {
+        case .float64:
+            let p = t.pointer(Double.self)
+            for i in 0..<n { p[i] = value(i) }
+        case .float32:
+            let p = t.pointer(Float.self)
+            for i in 0..<n { p[i] = Float(value(i)) }
+        }
+        return t
     }
 
     /// n evenly spaced points from a to b inclusive (numpy.linspace): a + i*(b-a)/(n-1), with
@@ -29,7 +41,8 @@ extension Tensor {
     public static func linspace(_ a: Double, _ b: Double, _ n: Int, dtype: DType = .float64) throws -> Tensor {
         guard n >= 0 else { throw TensorError("linspace: number of points must be >= 0, got \(n)") }
         try checkedCount([n], dtype, "linspace")
-        return Tensor(shape: [n], values: linspaceValues(a, b, n), dtype: dtype)
+        let step = (b - a) / Double(max(n - 1, 1))
+        return try vector(n, dtype: dtype) { i in i == n - 1 && n > 1 ? b : a + Double(i) * step }
     }
 
     public static func linspaceValues(_ a: Double, _ b: Double, _ n: Int) -> [Double] {

@@ -58,8 +58,8 @@ public enum UnaryOp: Sendable {
 extension Tensor {
     // MARK: out-of-place
 
-    public func map(_ op: UnaryOp) -> Tensor {
-        let out = Tensor(uninitialized: shape, dtype: dtype)
+    public func map(_ op: UnaryOp) throws -> Tensor {
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
         Tensor.opLoop(op, out, self)
         return out
     }
@@ -70,15 +70,15 @@ extension Tensor {
         }
         let dtype = DType.promote(a.dtype, b.dtype)
         try checkedCount(shape, dtype, op.name)
-        let out = Tensor(uninitialized: shape, dtype: dtype)
-        opLoop(op, out, a.converted(to: dtype), b.converted(to: dtype))
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
+        opLoop(op, out, try a.converted(to: dtype), try b.converted(to: dtype))
         return out
     }
 
     /// `a op s` (or `s op a` when scalarFirst); the tensor's dtype is kept.
-    public static func binary(_ op: BinaryOp, _ a: Tensor, scalar s: Double, scalarFirst: Bool = false) -> Tensor {
-        let out = Tensor(uninitialized: a.shape, dtype: a.dtype)
-        let c = Tensor(shape: [], values: [s], dtype: a.dtype)
+    public static func binary(_ op: BinaryOp, _ a: Tensor, scalar s: Double, scalarFirst: Bool = false) throws -> Tensor {
+        let out = try Tensor(uninitialized: a.shape, dtype: a.dtype)
+        let c = try Tensor(shape: [], values: [s], dtype: a.dtype)
         if scalarFirst { opLoop(op, out, c, a) } else { opLoop(op, out, a, c) }
         return out
     }
@@ -94,8 +94,8 @@ extension Tensor {
         Tensor.opLoop(op, self, self, try Tensor.readable(other, into: self, op.name))
     }
 
-    public func apply(_ op: BinaryOp, scalar s: Double) {
-        Tensor.opLoop(op, self, self, Tensor(shape: [], values: [s], dtype: dtype))
+    public func apply(_ op: BinaryOp, scalar s: Double) throws {
+        Tensor.opLoop(op, self, self, try Tensor(shape: [], values: [s], dtype: dtype))
     }
 
     /// self += alpha * other (other broadcast to self's shape).
@@ -140,9 +140,9 @@ extension Tensor {
     /// other, converted to target's dtype, broadcast to its shape, and copied first if it
     /// overlaps target's memory with another layout (an in-place update must read the old values).
     static func readable(_ other: Tensor, into target: Tensor, _ op: String) throws -> Tensor {
-        var o = other.converted(to: target.dtype)
+        var o = try other.converted(to: target.dtype)
         if o.storage === target.storage && !(o.offset == target.offset && o.shape == target.shape && o.strides == target.strides) {
-            o = o.clone()
+            o = try o.clone()
         }
         return try o.broadcast(to: target.shape, op)
     }

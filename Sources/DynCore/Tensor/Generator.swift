@@ -14,6 +14,16 @@ public struct Generator: Sendable {
     /// The global generator used by tensor.rand/randn and default initializers.
     nonisolated(unsafe) public static var global = Generator(seed: 0)
 
+    /// Runs `body` with a copy of the global generator and stores it back afterwards. Passing
+    /// `&global` itself would hold an exclusive access to it for the whole call, and a call that
+    /// allocates can run Lua finalizers (a collection when memory runs short) that draw from it
+    /// too: a simultaneous access, which traps.
+    public static func drawingFromGlobal<R>(_ body: (inout Generator) throws -> R) rethrows -> R {
+        var g = global
+        defer { global = g }
+        return try body(&g)
+    }
+
     public init(seed: UInt64) {
         var z = seed
         func splitmix() -> UInt64 {
@@ -84,8 +94,8 @@ public struct Generator: Sendable {
 }
 
 extension Tensor {
-    public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
-        let t = Tensor(uninitialized: shape, dtype: dtype)
+    public static func rand(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) throws -> Tensor {
+        let t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fillEach { keepBelowOne(g.uniform(), dtype) }
         return t
     }
@@ -96,8 +106,8 @@ extension Tensor {
         dtype == .float32 ? Swift.min(u, Double(Float(1).nextDown)) : u
     }
 
-    public static func randn(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) -> Tensor {
-        let t = Tensor(uninitialized: shape, dtype: dtype)
+    public static func randn(_ shape: [Int], dtype: DType = .float64, generator g: inout Generator) throws -> Tensor {
+        let t = try Tensor(uninitialized: shape, dtype: dtype)
         t.fillEach { g.normal() }
         return t
     }

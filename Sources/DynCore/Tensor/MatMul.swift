@@ -8,14 +8,19 @@ struct BlasMatrix {
     let ld: Int
 
     /// Describes t (2-D) for BLAS, copying only when neither dimension has unit stride.
-    init(_ t: Tensor) {
+    init(_ t: Tensor) throws {
+        try SystemInfo.checkBLASReady()
         let rows = t.shape[0], cols = t.shape[1]
+        // BLAS takes 32-bit sizes: larger ones would trap when converted.
+        guard rows <= Int32.max, cols <= Int32.max, t.strides.allSatisfy({ abs($0) <= Int32.max }) else {
+            throw TensorError("matmul: a matrix of shape \(shapeText(t.shape)) is too large for BLAS (at most \(Int32.max) rows and columns)")
+        }
         if t.strides[1] == 1 && (rows == 1 || t.strides[0] >= max(cols, 1)) {
             tensor = t; transposed = false; ld = rows == 1 ? max(cols, 1) : t.strides[0]
         } else if t.strides[0] == 1 && (cols == 1 || t.strides[1] >= max(rows, 1)) {
             tensor = t; transposed = true; ld = cols == 1 ? max(rows, 1) : t.strides[1]
         } else {
-            let c = t.clone()
+            let c = try t.clone()
             tensor = c; transposed = false; ld = max(cols, 1)
         }
     }
@@ -37,15 +42,15 @@ extension Tensor {
         let dtype = DType.promote(a.dtype, b.dtype)
         try checkedCount([a.rank == 2 ? a.shape[0] : 1, b.rank == 2 ? b.shape[1] : 1], dtype, "matmul")
         if a.rank == 2 && b.rank == 1 {
-            return gemv(a.converted(to: dtype), b.converted(to: dtype), transposeMatrix: false)
+            return try gemv(try a.converted(to: dtype), try b.converted(to: dtype), transposeMatrix: false)
         }
         if a.rank == 1 && b.rank == 2 {
-            return gemv(b.converted(to: dtype), a.converted(to: dtype), transposeMatrix: true)
+            return try gemv(try b.converted(to: dtype), try a.converted(to: dtype), transposeMatrix: true)
         }
         let a2 = try (a.rank == 1 ? a.view1(asRow: true) : a).converted(to: dtype)
         let b2 = try (b.rank == 1 ? b.view1(asRow: false) : b).converted(to: dtype)
-        let out = Tensor(uninitialized: [a2.shape[0], b2.shape[1]], dtype: dtype)
-        gemm(a2, b2, into: out, alpha: 1, beta: 0)
+        let out = try Tensor(uninitialized: [a2.shape[0], b2.shape[1]], dtype: dtype)
+        try gemm(a2, b2, into: out, alpha: 1, beta: 0)
         var outShape: [Int] = []
         if a.rank == 2 { outShape.append(a.shape[0]) }
         if b.rank == 2 { outShape.append(b.shape[1]) }
@@ -53,16 +58,16 @@ extension Tensor {
     }
 
     /// y = m x (or m^T x) through BLAS gemv; the vector may be strided.
-    static func gemv(_ m: Tensor, _ x: Tensor, transposeMatrix: Bool) -> Tensor {
-        let M = BlasMatrix(m)
+    static func gemv(_ m: Tensor, _ x: Tensor, transposeMatrix: Bool) throws -> Tensor {
+        let M = try BlasMatrix(m)
         let rows = m.shape[0], cols = m.shape[1]
-        let out = Tensor(zeros: [transposeMatrix ? cols : rows], dtype: m.dtype)
+        let out = try Tensor(zeros: [transposeMatrix ? cols : rows], dtype: m.dtype)
         if rows == 0 || cols == 0 { return out }
         // BLAS sees the stored (untransposed) matrix; flip the flag for a transposed view.
         let storedRows = M.transposed ? cols : rows, storedCols = M.transposed ? rows : cols
         let trans = (M.transposed != transposeMatrix) ? CblasTrans : CblasNoTrans
         let incx = Int32(x.strides[0] == 0 ? 1 : x.strides[0])
-        let xs = x.strides[0] == 0 ? x.clone() : x
+        let xs = x.strides[0] == 0 ? try x.clone() : x
         switch m.dtype {
         case .float64:
             cblas_dgemv(CblasRowMajor, trans, Int32(storedRows), Int32(storedCols), 1, M.tensor.pointer(Double.self),
@@ -84,17 +89,17 @@ extension Tensor {
     /// out = alpha * a b + beta * out (aᵀ b with `transposeA`, without building the view), all
     /// 2-D of the same dtype; out must be contiguous.
     public static func gemm(_ a: Tensor, _ b: Tensor, into out: Tensor, alpha: Double, beta: Double,
-                            transposeA: Bool = false) {
+                            transposeA: Bool = false) throws {
         precondition(out.isContiguous && a.dtype == out.dtype && b.dtype == out.dtype)
         let m = a.shape[transposeA ? 1 : 0], k = a.shape[transposeA ? 0 : 1], n = b.shape[1]
         if m == 0 || n == 0 { return }
         if k == 0 {
             // An empty sum: out = beta * out, without reading out when beta is 0 (it may be
             // uninitialized, and 0 * NaN is NaN).
-            if beta == 0 { out.fill(0) } else { out.apply(.mul, scalar: beta) }
+            if beta == 0 { out.fill(0) } else { try out.apply(.mul, scalar: beta) }
             return
         }
-        let A = BlasMatrix(a), B = BlasMatrix(b)
+        let A = try BlasMatrix(a), B = try BlasMatrix(b)
         let transA = A.transposed != transposeA ? CblasTrans : CblasNoTrans
         switch out.dtype {
         case .float64:

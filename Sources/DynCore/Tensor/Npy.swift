@@ -5,7 +5,7 @@ import Foundation
 public enum Npy {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    public static func encode(_ t: Tensor) -> [UInt8] {
+    public static func encode(_ t: Tensor) throws -> [UInt8] {
         let descr = t.dtype == .float64 ? "<f8" : "<f4"
         let shapeText = t.shape.isEmpty ? "()" : t.shape.count == 1 ? "(\(t.shape[0]),)"
             : "(" + t.shape.map(String.init).joined(separator: ", ") + ")"
@@ -19,7 +19,7 @@ public enum Npy {
         let n = UInt16(header.utf8.count)
         bytes += [UInt8(n & 0xff), UInt8(n >> 8)]
         bytes += Array(header.utf8)
-        let c = t.clone()  // contiguous, own storage
+        let c = try t.clone()  // contiguous, own storage
         let raw = UnsafeRawBufferPointer(start: c.storage.raw, count: c.count * c.dtype.byteSize)
         bytes += Array(raw)
         return bytes
@@ -67,7 +67,7 @@ public enum Npy {
         guard data.count - body >= n * itemSize else {
             throw fail("file holds \(data.count - body) data bytes, shape \(shapeText(shape)) needs \(n * itemSize)")
         }
-        let t = Tensor(uninitialized: shape, dtype: descr == "<f4" ? .float32 : .float64)
+        let t = try Tensor(uninitialized: shape, dtype: descr == "<f4" ? .float32 : .float64)
         data.withUnsafeBytes { buf in
             let src = buf.baseAddress! + body
             switch descr {

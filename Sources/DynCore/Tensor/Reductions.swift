@@ -43,7 +43,7 @@ extension Tensor {
         var reduced = shape, laneStrides = strides
         reduced.remove(at: dim)
         laneStrides.remove(at: dim)
-        let out = Tensor(uninitialized: reduced, dtype: dtype)
+        let out = try Tensor(uninitialized: reduced, dtype: dtype)
         var positions = [Int](repeating: 0, count: out.count)
         switch dtype {
         case .float64: reduceLanes(op, dim, reduced, laneStrides, out, &positions, Double.self)

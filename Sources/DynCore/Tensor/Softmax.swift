@@ -9,7 +9,7 @@ extension Tensor {
     func softmaxLike(dim: Int, log takeLog: Bool) throws -> Tensor {
         try checkDim(dim, takeLog ? "log_softmax" : "softmax")
         let src = try transpose(dim, rank - 1).contiguous()
-        let out = Tensor(uninitialized: src.shape, dtype: dtype)
+        let out = try Tensor(uninitialized: src.shape, dtype: dtype)
         let n = shape[dim]
         let lanes = n == 0 ? 0 : src.count / n
         switch dtype {

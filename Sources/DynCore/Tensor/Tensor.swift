@@ -24,22 +24,22 @@ public final class Tensor {
     }
 
     /// A fresh contiguous tensor with undefined contents (every kernel writing into it fills it).
-    public init(uninitialized shape: [Int], dtype: DType = .float64) {
-        count = Tensor.elementCount(shape)
-        storage = Storage(uninitialized: count, dtype: dtype)
+    public init(uninitialized shape: [Int], dtype: DType = .float64) throws {
+        count = try Tensor.checkedCount(shape, dtype, "tensor")
+        storage = try Storage(uninitialized: count, dtype: dtype, what: "a \(dtype.rawValue) tensor of shape \(shapeText(shape))")
         self.shape = shape
         strides = Tensor.contiguousStrides(shape)
         offset = 0
     }
 
-    public convenience init(zeros shape: [Int], dtype: DType = .float64) {
-        self.init(storage: Storage(zeros: Tensor.elementCount(shape), dtype: dtype), shape: shape,
-                  strides: Tensor.contiguousStrides(shape))
+    public convenience init(zeros shape: [Int], dtype: DType = .float64) throws {
+        try self.init(uninitialized: shape, dtype: dtype)
+        storage.raw.initializeMemory(as: UInt8.self, repeating: 0, count: storage.byteCount)
     }
 
-    public convenience init(shape: [Int], values: [Double], dtype: DType = .float64) {
-        precondition(values.count == Tensor.elementCount(shape), "values do not fill the shape")
-        self.init(uninitialized: shape, dtype: dtype)
+    public convenience init(shape: [Int], values: [Double], dtype: DType = .float64) throws {
+        try self.init(uninitialized: shape, dtype: dtype)
+        guard values.count == count else { throw TensorError("\(values.count) values do not fill the shape \(shapeText(shape))") }
         switch dtype {
         case .float64: values.withUnsafeBufferPointer { storage.pointer(Double.self).update(from: $0.baseAddress!, count: values.count) }
         case .float32:
@@ -48,8 +48,8 @@ public final class Tensor {
         }
     }
 
-    public convenience init(filled value: Double, shape: [Int], dtype: DType = .float64) {
-        self.init(uninitialized: shape, dtype: dtype)
+    public convenience init(filled value: Double, shape: [Int], dtype: DType = .float64) throws {
+        try self.init(uninitialized: shape, dtype: dtype)
         fill(value)
     }
 

@@ -1,10 +1,10 @@
-import Foundation
-
 /// Size checks for tensors about to be allocated from user input, so that a mistyped size is a
-/// clear error instead of an integer overflow trap or an out-of-memory abort.
+/// clear error naming the operation instead of an integer overflow trap. Whether the memory is
+/// there is for the allocation itself to find out (`Storage`): malloc, not the machine's
+/// physical memory, says what can be had (a `ulimit -v` or `--max-memory` may allow less, swap more).
 extension Tensor {
-    /// The element count of `shape`, or an error when it overflows or the elements would need
-    /// more bytes than the machine's physical memory.
+    /// The element count of `shape`, or an error when a size is negative or the count (or its
+    /// bytes) overflows.
     @discardableResult
     public static func checkedCount(_ shape: [Int], _ dtype: DType, _ op: String) throws -> Int {
         var n = 1
@@ -14,13 +14,9 @@ extension Tensor {
             guard !overflow else { throw TensorError("\(op): shape \(shapeText(shape)) has too many elements") }
             n = m
         }
-        let bytes = Double(n) * Double(dtype.byteSize)
-        let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        guard bytes <= memory else {
-            throw TensorError("\(op): a \(dtype.rawValue) tensor of shape \(shapeText(shape)) needs \(gigabytes(bytes)), more than this machine's memory (\(gigabytes(memory)))")
+        guard !n.multipliedReportingOverflow(by: dtype.byteSize).overflow else {
+            throw TensorError("\(op): a \(dtype.rawValue) tensor of shape \(shapeText(shape)) is too large (its size in bytes overflows)")
         }
         return n
     }
-
-    static func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / 1e9) }
 }

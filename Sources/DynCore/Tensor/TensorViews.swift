@@ -92,7 +92,7 @@ extension Tensor {
         var outShape = shape
         outShape[dim] = positions.count
         try Tensor.checkedCount(outShape, dtype, "index")
-        let out = Tensor(uninitialized: outShape, dtype: dtype)
+        let out = try Tensor(uninitialized: outShape, dtype: dtype)
         for (k, p) in positions.enumerated() {
             try out.select(dim, k).copy(from: select(dim, p))
         }
@@ -100,20 +100,20 @@ extension Tensor {
     }
 
     public func contiguous() throws -> Tensor {
-        isContiguous ? self : clone()
+        isContiguous ? self : try clone()
     }
 
-    public func clone() -> Tensor {
-        let out = Tensor(uninitialized: shape, dtype: dtype)
-        try! out.copy(from: self)
+    public func clone() throws -> Tensor {
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
+        try out.copy(from: self)
         return out
     }
 
     /// A copy with another element type (self when the dtype already matches).
-    public func converted(to dtype: DType) -> Tensor {
+    public func converted(to dtype: DType) throws -> Tensor {
         if dtype == self.dtype { return self }
-        let out = Tensor(uninitialized: shape, dtype: dtype)
-        try! out.copy(from: self)
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
+        try out.copy(from: self)
         return out
     }
 
@@ -134,7 +134,7 @@ extension Tensor {
         var shape = first.shape
         shape[dim] = total
         try checkedCount(shape, dtype, "cat")
-        let out = Tensor(uninitialized: shape, dtype: dtype)
+        let out = try Tensor(uninitialized: shape, dtype: dtype)
         var start = 0
         for p in parts {
             try out.narrow(dim, start: start, length: p.shape[dim]).copy(from: p)

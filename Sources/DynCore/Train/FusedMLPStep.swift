@@ -43,10 +43,10 @@ final class FusedMLPStep {
     /// Runs the step on x (checked by `applies`) and labels (0-based, below `classes`, checked by
     /// the caller: the kernel indexes the logits with them):
     /// adds the parameter gradients into the modules' gradients and returns the loss values.
-    func run(_ x: Tensor, labels: [Int]) -> LossEvaluation {
+    func run(_ x: Tensor, labels: [Int]) throws -> LossEvaluation {
         let n = x.shape[0], k = first.inputSize, h = first.outputSize, m = last.outputSize
-        let out = Buffers.reuse(&logits, rows: n, cols: m, dtype: .float64)
-        let scratch = Buffers.reuse(&work, rows: 1, cols: dyn_mlp2_work_size(k, h, m), dtype: .float64)
+        let out = try Buffers.reuse(&logits, rows: n, cols: m, dtype: .float64)
+        let scratch = try Buffers.reuse(&work, rows: 1, cols: dyn_mlp2_work_size(k, h, m), dtype: .float64)
         let ldx = n <= 1 ? k : x.strides[0]
         let sums = labels.withUnsafeBufferPointer { y in
             withOptionalPointer(loss.weights) { w in

@@ -121,16 +121,16 @@ public final class Trainer {
                 history.hessianTop.append(measured!.top)
                 history.ntkMax.append(measured!.ntkMax ?? .nan)
             }
-            let (bx, by) = sampler.isFullBatch ? (x, labels) : batches.gather(x, labels, rows: sampler.next())
+            let (bx, by) = sampler.isFullBatch ? (x, labels) : try batches.gather(x, labels, rows: sampler.next())
             let output: Tensor, evaluation: LossEvaluation
             model.zeroGrad()
             if let fused, fused.applies(to: bx) {
-                evaluation = fused.run(bx, labels: by)
+                evaluation = try fused.run(bx, labels: by)
                 output = fused.logits!
             } else {
                 output = try model.forward(bx)
                 if gradient == nil || gradient!.shape != output.shape || gradient!.dtype != output.dtype {
-                    gradient = Tensor(uninitialized: output.shape, dtype: output.dtype)
+                    gradient = try Tensor(uninitialized: output.shape, dtype: output.dtype)
                 }
                 evaluation = try loss.evaluate(output, labels: by, gradient: gradient)
                 try model.accumulateParameterGradients(bx, gradient!)
@@ -140,7 +140,7 @@ public final class Trainer {
             if recorded {
                 record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
                                     accuracy: Double(evaluation.correct) / Double(by.count), weights: weights,
-                                    classAccuracy: onRecord == nil ? [] : Trainer.classAccuracy(output, by, classes))
+                                    classAccuracy: onRecord == nil ? [] : try Trainer.classAccuracy(output, by, classes))
             }
             if recorded, let validation {
                 let vo = try model.forward(validation.x)
@@ -173,9 +173,9 @@ public final class Trainer {
     }
 
     /// Accuracy of each class on a batch, from the output rows' argmax (first on ties).
-    static func classAccuracy(_ output: Tensor, _ labels: [Int], _ classes: Int) -> [Double] {
-        let out = output.converted(to: .float64)
-        let rows = out.isContiguous ? out : out.clone()
+    static func classAccuracy(_ output: Tensor, _ labels: [Int], _ classes: Int) throws -> [Double] {
+        let out = try output.converted(to: .float64)
+        let rows = out.isContiguous ? out : try out.clone()
         let p = rows.pointer(Double.self), c = rows.shape[1]
         var correct = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
         for (r, y) in labels.enumerated() {
@@ -192,10 +192,10 @@ public final class Trainer {
 struct BatchBuffers {
     private var buffers: [Int: (Tensor, [Int])] = [:]
 
-    mutating func gather(_ x: Tensor, _ labels: [Int], rows: ArraySlice<Int>) -> (Tensor, [Int]) {
+    mutating func gather(_ x: Tensor, _ labels: [Int], rows: ArraySlice<Int>) throws -> (Tensor, [Int]) {
         let n = rows.count
         // Taken out of the dictionary while written, so the label array is not copied.
-        var (bx, by) = buffers.removeValue(forKey: n) ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
+        var (bx, by) = try buffers.removeValue(forKey: n) ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
         if x.isContiguous {
             // Whole rows with memcpy (the generic strided copy is slow on wide inputs).
             let rowBytes = x.shape[1] * x.dtype.byteSize
@@ -208,7 +208,7 @@ struct BatchBuffers {
             }
         } else {
             for (k, r) in rows.enumerated() {
-                try! bx.select(0, k).copy(from: x.select(0, r))
+                try bx.select(0, k).copy(from: x.select(0, r))
                 by[k] = labels[r]
             }
         }

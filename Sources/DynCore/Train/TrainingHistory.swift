@@ -24,9 +24,12 @@ public struct TrainingHistory {
         weights[(i * classes)..<((i + 1) * classes)]
     }
 
-    mutating func reserve(_ n: Int, validation: Bool) {
+    /// Room for `records` recorded steps, up to a cap: a run can stop early (on_step returning
+    /// false, an interrupt), so a huge `steps` must not allocate its whole history up front.
+    mutating func reserve(_ records: Int, validation: Bool) {
+        let n = min(records, 1 << 16)
         step.reserveCapacity(n); loss.reserveCapacity(n); weightedLoss.reserveCapacity(n)
-        accuracy.reserveCapacity(n); weights.reserveCapacity(n * classes)
+        accuracy.reserveCapacity(n); weights.reserveCapacity(n * min(classes, 1 << 10))
         if validation { valLoss.reserveCapacity(n); valAccuracy.reserveCapacity(n) }
     }
 }

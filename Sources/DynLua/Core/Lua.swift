@@ -82,8 +82,14 @@ public struct Lua {
     public func push(_ s: String) { _ = s.withCString { lua_pushstring(L, $0) } }
     public func pushNil() { lua_pushnil(L) }
 
-    /// A new table on the stack top, with room for the given sizes.
-    public func newTable(array: Int = 0, hash: Int = 0) { lua_createtable(L, Int32(array), Int32(hash)) }
+    /// A new table on the stack top, with room for the given sizes (a hint: capped, the table
+    /// grows past it as needed).
+    public func newTable(array: Int = 0, hash: Int = 0) {
+        lua_createtable(L, Int32(min(array, Lua.maxTableElements)), Int32(min(hash, Lua.maxTableElements)))
+    }
+
+    /// The most elements a binding puts in one Lua table (128 Mi: 2 GiB of Lua values).
+    public static let maxTableElements = 1 << 27
 
     /// t[key] = top value, raw (t at index `table`); pops the value.
     public func setField(_ table: Int32, _ key: String) {

@@ -11,12 +11,12 @@ public struct LuaCallbackError: Error, CustomStringConvertible {
 /// lua_pcall and a traceback handler, so a Lua error becomes a thrown `LuaCallbackError`
 /// instead of a longjmp across Swift frames. Used for Lua-written schedules and hooks.
 ///
-/// `thread` is the Lua thread calls run on: a binding that receives or uses the callback
-/// sets it to its own state (`rebind`), so a callback made in one coroutine and called from
-/// another runs on the caller's stack. The reference is released through the main thread,
-/// which lives as long as the state.
+/// A call runs on the thread of the binding call running it (`dyn_running_state`: the
+/// coroutine that called train.fit or `s(step)`), which is alive for as long as that call is;
+/// outside any binding call, on the main thread. The callback never keeps a thread of its own:
+/// a coroutine it was made or last used in may be collected long before it is called again.
+/// The reference is released through the main thread, which lives as long as the state.
 public final class LuaCallback {
-    public private(set) var thread: OpaquePointer
     private let main: OpaquePointer
     private let ref: Int32
     /// Names the owner in error messages ("schedule.custom").
@@ -25,7 +25,6 @@ public final class LuaCallback {
     /// Keeps the function at stack index `index` (which must hold a function).
     public init(_ lua: Lua, function index: Int32, name: String) {
         precondition(lua.isFunction(index))
-        thread = lua.L
         lua_rawgeti(lua.L, dyn_registryindex(), lua_Integer(LUA_RIDX_MAINTHREAD))
         main = lua_tothread(lua.L, -1)!
         lua.pop()
@@ -36,12 +35,11 @@ public final class LuaCallback {
 
     deinit { luaL_unref(main, dyn_registryindex(), ref) }
 
-    public func rebind(_ lua: Lua) { thread = lua.L }
-
     /// Calls the function with the arguments `pushArguments` pushes (it returns their count),
     /// then runs `read` with the `results` results on the stack top (indices -results...-1).
     /// The stack is restored afterwards, whatever happens.
     public func call<R>(results: Int32, pushArguments: (Lua) -> Int32, read: (Lua) throws -> R) throws -> R {
+        let thread = dyn_running_state() ?? main
         let lua = Lua(thread)
         let base = lua.top
         defer { lua.setTop(base) }

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CMemoryBudget
 import DynCore
 import Foundation
 
@@ -43,6 +44,7 @@ public final class LuaHost {
         self.settings = settings
         guard let state = luaL_newstate() else { fatalError("dynlua: cannot create a Lua state (out of memory)") }
         L = state
+        guard dyn_use_budget_allocator(L) != 0 else { fatalError("dynlua: cannot reserve memory for the Lua state") }
         if settings.ignoreEnvironment {
             // The package library reads this registry field when it sets package.path/cpath.
             lua.push(true)
@@ -59,11 +61,19 @@ public final class LuaHost {
             guard dyn_load_text_only(L) == LUA_OK else { fatalError("dynlua: cannot set up text-only loading") }
         }
         SystemInfo.useSingleThreadedBLASByDefault()
+        MemoryPressure.installReclaim()
         Modules.registerAll(lua)
         dyn_install_interrupt_hook(L)
     }
 
     deinit { lua_close(L) }
+
+    /// The process's memory limit in bytes (nil: none), `dynlua --max-memory`: tensor storage
+    /// (with the models, optimizer state and data built of it) and every Lua heap together.
+    public static var memoryLimit: Int? {
+        get { dyn_budget_limit() == 0 ? nil : Int(dyn_budget_limit()) }
+        set { dyn_budget_set_limit(newValue.map { size_t(max($0, 1)) } ?? 0) }
+    }
 
     /// Sets the global `arg` as the standalone interpreter does: arg[0] is the script (the
     /// interpreter when there is none), positive indices what follows it, negative ones what
@@ -160,7 +170,11 @@ public final class LuaHost {
     }
 
     func popError() -> Outcome {
-        let message = lua.string(-1) ?? "(error object is a \(lua.typeName(-1)) value)"
+        var message = lua.string(-1) ?? "(error object is a \(lua.typeName(-1)) value)"
+        // Lua's own message for a refused block cannot say why; say it here.
+        if dyn_take_limit_refusal() != 0, message.hasPrefix("not enough memory"), let limit = LuaHost.memoryLimit {
+            message = "memory limit of \(byteText(limit)) exceeded by Lua's heap (not enough memory)" + message.dropFirst("not enough memory".count)
+        }
         lua.pop()
         return dyn_interrupt_raised() != 0 ? .interrupted(message) : .error(message)
     }

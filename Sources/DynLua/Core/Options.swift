@@ -66,6 +66,12 @@ public struct Options {
 
     public func integer(_ name: String, default d: Int) throws -> Int { try integer(name) ?? d }
 
+    /// A generator seed: any integer, a negative one standing for its 64-bit two's complement
+    /// (as `tensor.seed` takes it), so -1 and 2^64 - 1 name the same stream.
+    public func seed(_ name: String = "seed") throws -> UInt64 {
+        UInt64(bitPattern: Int64(try integer(name, default: 0)))
+    }
+
     public func boolean(_ name: String, default d: Bool) throws -> Bool {
         try with(name) {
             if lua.isNoneOrNil(-1) { return d }

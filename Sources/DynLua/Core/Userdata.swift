@@ -8,17 +8,23 @@ import DynCore
 /// release; a released value reads as "closed" and is never touched again.
 public enum Userdata {
     /// Pushes a new userdata owning `object`, with the metatable registered under `metatable`.
+    /// Whatever tensor storage the object brought with it (a tensor, a model's parameters and
+    /// buffers, an optimizer's state, a loaded checkpoint) is reported to the collector here,
+    /// the one place every userdata is made.
     public static func push<T: AnyObject>(_ lua: Lua, _ object: T, metatable: String) {
         let block = dyn_newuserdata(lua.L, MemoryLayout<UnsafeMutableRawPointer?>.size, 1)!
             .assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         block.pointee = nil
         dyn_setmetatable_named(lua.L, metatable)
         block.pointee = Unmanaged.passRetained(object).toOpaque()
+        MemoryPressure.report(lua)
     }
 
-    /// True when the value at i is a userdata with the named metatable.
+    /// True when the value at i is a userdata with the named metatable, and the size of ours
+    /// (`debug.setmetatable` can give our metatable to a foreign userdata, such as a file).
     public static func has(_ lua: Lua, _ i: Int32, metatable: String) -> Bool {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_getmetatable(lua.L, i) != 0 else { return false }
+        guard lua_type(lua.L, i) == LUA_TUSERDATA, lua_rawlen(lua.L, i) == MemoryLayout<UnsafeMutableRawPointer?>.size,
+              lua_getmetatable(lua.L, i) != 0 else { return false }
         dyn_getmetatable_named(lua.L, metatable)
         let same = lua_rawequal(lua.L, -1, -2) != 0
         lua.pop(2)
@@ -34,9 +40,11 @@ public enum Userdata {
         return .object(Unmanaged<T>.fromOpaque(p).takeUnretainedValue())
     }
 
-    /// Releases the object of the userdata at i, if any (shared by __gc and __close).
-    public static func release<T: AnyObject>(_ lua: Lua, _ i: Int32, as: T.Type) {
-        guard lua_type(lua.L, i) == LUA_TUSERDATA, let raw = lua_touserdata(lua.L, i) else { return }
+    /// Releases the object of the userdata at i, if any (shared by __gc and __close). Anything
+    /// but a userdata of this metatable is left alone: `__gc` can be called by hand with any
+    /// value (`getmetatable(t).__gc(io.stdout)`), and a foreign block holds no Swift object.
+    public static func release<T: AnyObject>(_ lua: Lua, _ i: Int32, metatable: String, as: T.Type) {
+        guard has(lua, i, metatable: metatable), let raw = lua_touserdata(lua.L, i) else { return }
         let block = raw.assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         guard let p = block.pointee else { return }
         block.pointee = nil
@@ -49,6 +57,15 @@ public enum Userdata {
 /// creating temporaries collects them at the rate it creates them.
 enum MemoryPressure {
     nonisolated(unsafe) static var reported = 0
+
+    /// Lets a storage allocation that would pass the memory limit first collect garbage on the
+    /// thread of the running binding call (unreachable tensors and models are freed by their
+    /// finalizers), then try again.
+    static func installReclaim() {
+        Storage.reclaim = {
+            if let L = dyn_running_state() { dyn_gc_collect(L) }
+        }
+    }
 
     static func report(_ lua: Lua) {
         let live = Storage.liveBytes

@@ -1,3 +1,4 @@
+import CLuaShim
 import DynCore
 
 /// The `analysis` table: landscape diagnostics (Hessian spectrum, neural tangent kernel).
@@ -9,7 +10,9 @@ enum AnalysisModule {
         let x = try lua.checkTensor(3)
         let output = try model.forward(x)
         let labels = try lua.checkLabels(4, for: output, loss: loss)
-        return try HessianVectorProduct(model: model, loss: loss, x: x, labels: labels)
+        let hvp = try HessianVectorProduct(model: model, loss: loss, x: x, labels: labels)
+        hvp.interrupted = { dyn_take_interrupt() != 0 }
+        return hvp
     }
 
     static let functions: [(String, LuaBody)] = [
@@ -20,7 +23,7 @@ enum AnalysisModule {
                 throw LuaFailure.argument(5, "direction has \(v.count) values, the model has \(hvp.dimension) parameters")
             }
             let hv = try hvp.apply(v.toArray())
-            lua.push(Tensor(shape: [hv.count], values: hv)); return 1
+            lua.push(try Tensor(shape: [hv.count], values: hv)); return 1
         } }),
         ("hessian", { guarded($0) { lua in
             lua.push(try Hessian.full(try hvpOperator(lua))); return 1
@@ -29,27 +32,29 @@ enum AnalysisModule {
             let hvp = try hvpOperator(lua)
             let o = try Options(lua, 5, function: "hessian_top", allowed: ["k", "iters", "seed", "smallest"])
             let values = try Hessian.extremeEigenvalues(hvp, k: try o.integer("k", default: 3), iterations: try o.integer("iters"),
-                                                        seed: UInt64(try o.integer("seed", default: 0)),
+                                                        seed: try o.seed(),
                                                         smallest: try o.boolean("smallest", default: false))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
         ("spectral_density", { guarded($0) { lua in
             let hvp = try hvpOperator(lua)
             let o = try Options(lua, 5, function: "spectral_density", allowed: ["iters", "starts", "sigma", "grid", "seed"])
             let sd = SpectralDensity(iterations: min(hvp.dimension, try o.integer("iters", default: 80)),
                                      starts: try o.integer("starts", default: 4), sigma: try o.number("sigma", default: 0),
-                                     gridPoints: try o.integer("grid", default: 512), seed: UInt64(try o.integer("seed", default: 0)))
-            guard sd.starts >= 1, sd.gridPoints >= 2, sd.iterations >= 1 else {
-                throw LuaFailure.message("spectral_density: iters and starts must be >= 1 and grid >= 2")
+                                     gridPoints: try o.integer("grid", default: 512), seed: try o.seed())
+            // Bounded so that a mistyped count is an error, not hours of work or a huge grid.
+            guard sd.iterations >= 1, (1...SpectralDensity.maxStarts).contains(sd.starts),
+                  (2...SpectralDensity.maxGridPoints).contains(sd.gridPoints) else {
+                throw LuaFailure.message("spectral_density: iters must be >= 1, starts in 1..\(SpectralDensity.maxStarts) and grid in 2..\(SpectralDensity.maxGridPoints), got iters = \(sd.iterations), starts = \(sd.starts), grid = \(sd.gridPoints)")
             }
             let (grid, density) = try sd.estimate(dimension: hvp.dimension) { v, out in try hvp.apply(v, into: &out) }
-            lua.push(Tensor(shape: [grid.count], values: grid))
-            lua.push(Tensor(shape: [density.count], values: density))
+            lua.push(try Tensor(shape: [grid.count], values: grid))
+            lua.push(try Tensor(shape: [density.count], values: density))
             return 2
         } }),
         ("eigenvalues", { guarded($0) { lua in
             let values = try SymmetricEigen.eigenvalues(try lua.checkTensor(1))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
         ("ntk", { guarded($0) { lua in
             let model = try lua.checkModule(1)
@@ -58,7 +63,7 @@ enum AnalysisModule {
         ("ntk_eigenvalues", { guarded($0) { lua in
             let model = try lua.checkModule(1)
             let values = try NeuralTangentKernel.eigenvalues(model, try lua.checkTensor(2))
-            lua.push(Tensor(shape: [values.count], values: values)); return 1
+            lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
     ]
 

@@ -11,7 +11,7 @@ public enum BatchesBinding {
 enum DataModule {
     /// A seed option: any integer, negative ones taken as their two's-complement bits.
     static func seed(_ o: Options) throws -> UInt64 {
-        UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+        try o.seed()
     }
 
     static func push(_ lua: Lua, _ d: LabeledData) -> Int32 {
@@ -133,7 +133,7 @@ enum DataModule {
 
     static func register(_ lua: Lua) {
         luaL_newmetatable(lua.L, BatchesBinding.metatable)
-        lua.push({ guarded($0) { lua in Userdata.release(lua, 1, as: Batches.self); return 0 } })
+        lua.push({ guarded($0) { lua in Userdata.release(lua, 1, metatable: BatchesBinding.metatable, as: Batches.self); return 0 } })
         lua.setField(-2, "__gc")
         lua.pop()
         lua.newTable()

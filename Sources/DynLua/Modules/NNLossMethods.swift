@@ -59,7 +59,7 @@ enum NNLossMethods {
             let out = try lua.checkTensor(2)
             let y = try lua.checkLabels(3, for: out, loss: loss)
             let given = !lua.isNoneOrNil(4)
-            let g = given ? try lua.checkTensor(4) : Tensor(uninitialized: out.shape, dtype: out.dtype)
+            let g = given ? try lua.checkTensor(4) : try Tensor(uninitialized: out.shape, dtype: out.dtype)
             let e = try loss.evaluate(out, labels: y, gradient: g)
             lua.setTop(4)
             lua.push(e.loss)
@@ -93,8 +93,8 @@ enum NNLossMethods {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Loss.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Loss.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: LossBinding.metatable, as: Loss.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: LossBinding.metatable, as: Loss.self); return 0 } }),
     ]
 
     static func registerMetatable(_ lua: Lua) {

@@ -50,7 +50,7 @@ enum NNModuleMethods {
         ("to", { guarded($0) { lua in
             let m = try lua.checkModule(1)
             guard !lua.isNoneOrNil(2) else { throw lua.typeError(2, expected: "dtype string") }
-            m.convert(to: try lua.optDType(2))
+            try m.convert(to: try lua.optDType(2))
             lua.pushValue(1); return 1
         } }),
         ("dtype", { guarded($0) { lua in lua.push(try lua.checkModule(1).dtype.rawValue); return 1 } }),
@@ -82,8 +82,8 @@ enum NNModuleMethods {
             return 1
         } }),
         ("__len", { guarded($0) { lua in lua.push(try lua.checkModule(1).children.count); return 1 } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Module.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Module.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ModuleBinding.metatable, as: Module.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ModuleBinding.metatable, as: Module.self); return 0 } }),
         ("__newindex", { guarded($0) { lua in
             let m = try lua.checkModule(1)
             let key = lua.string(2) ?? lua.typeName(2)

@@ -44,6 +44,5 @@ extension Lua {
     /// userdata.
     func pushShared(_ t: Tensor) {
         StableUserdata.push(self, t, metatable: TensorBinding.metatable)
-        MemoryPressure.report(self)
     }
 }

@@ -148,8 +148,8 @@ enum OptimModule {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Optimizer.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Optimizer.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: OptimizerBinding.metatable, as: Optimizer.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: OptimizerBinding.metatable, as: Optimizer.self); return 0 } }),
     ]
 
     static func register(_ lua: Lua) {

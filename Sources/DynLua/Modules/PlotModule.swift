@@ -154,8 +154,8 @@ enum PlotModule {
     ]
 
     static let metamethods: [(String, LuaBody)] = [
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Figure.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Figure.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: metatable, as: Figure.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: metatable, as: Figure.self); return 0 } }),
         ("__tostring", { guarded($0) { lua in
             if case .object(let f) = Userdata.get(lua, 1, metatable: metatable, as: Figure.self) {
                 lua.push("figure (\(f.rows) x \(f.columns) panels, \(Int(f.width)) x \(Int(f.height)) px)")

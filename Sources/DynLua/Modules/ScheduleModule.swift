@@ -60,9 +60,7 @@ enum ScheduleModule {
 
     static func checkHandle(_ lua: Lua) throws -> ScheduleHandle {
         switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
-        case .object(let h):
-            if let f = h.schedule as? LuaFunctionSchedule { f.callback.rebind(lua) }
-            return h
+        case .object(let h): return h
         case .closed: throw LuaFailure.argument(1, "schedule has been closed")
         case .otherType: throw lua.typeError(1, expected: "schedule")
         }
@@ -93,10 +91,11 @@ enum ScheduleModule {
         ("__call", { guarded($0) { lua in
             let h = try checkHandle(lua)
             let step = try checkStep(lua, 2)
-            let w: [Double]
-            if let f = h.schedule as? LuaFunctionSchedule { w = try f.weightArray(step: step) }
-            else { w = try h.schedule.weights(step: step) }
-            lua.push(Tensor(shape: [w.count], values: w)); return 1
+            if let f = h.schedule as? LuaFunctionSchedule {
+                let w = try f.weightArray(step: step)
+                lua.push(try Tensor(shape: [w.count], values: w)); return 1
+            }
+            lua.push(try h.schedule.weightsTensor(step: step)); return 1
         } }),
         ("__tostring", { guarded($0) { lua in
             switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
@@ -105,8 +104,8 @@ enum ScheduleModule {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: ScheduleHandle.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: ScheduleHandle.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self); return 0 } }),
     ]
 
     static func register(_ lua: Lua) {

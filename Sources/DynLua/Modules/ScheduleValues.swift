@@ -128,9 +128,7 @@ extension Lua {
             return LuaFunctionSchedule(LuaCallback(self, function: i, name: name), classes: classes)
         }
         switch Userdata.get(self, i, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
-        case .object(let h):
-            if let f = h.schedule as? LuaFunctionSchedule { f.callback.rebind(self) }
-            return h.schedule
+        case .object(let h): return h.schedule
         case .closed: throw LuaFailure.argument(i, "schedule has been closed")
         case .otherType: throw typeError(i, expected: "schedule or function")
         }

@@ -8,7 +8,7 @@ enum SysModule {
             if !lua.isNoneOrNil(1) {
                 let n = try lua.checkInteger(1)
                 guard n >= 1 else { throw LuaFailure.argument(1, "thread count must be >= 1, got \(n)") }
-                SystemInfo.blasThreads = n
+                _ = try SystemInfo.setBLASThreads(n)
             }
             lua.push(SystemInfo.blasThreads); return 1
         } }),

@@ -35,7 +35,7 @@ enum TensorMethods {
             let (values, positions) = try t.reduce(op, dim: dim)
             lua.push(values)
             if op == .max || op == .min {
-                lua.push(Tensor(shape: values.shape, values: positions.map { Double($0 + 1) }))
+                lua.push(try Tensor(shape: values.shape, values: positions.map { Double($0 + 1) }))
                 return 2
             }
             return 1
@@ -45,7 +45,7 @@ enum TensorMethods {
     static func compare(_ op: BinaryOp) -> (Lua) throws -> Int32 {
         { lua in
             let t = try lua.checkTensor(1)
-            if let v = lua.number(2) { lua.push(Tensor.binary(op, t, scalar: v)); return 1 }
+            if let v = lua.number(2) { lua.push(try Tensor.binary(op, t, scalar: v)); return 1 }
             guard lua.isTensor(2) else { throw lua.typeError(2, expected: "tensor or number") }
             lua.push(try Tensor.binary(op, t, try lua.checkTensor(2))); return 1
         }
@@ -56,12 +56,12 @@ enum TensorMethods {
         { lua in
             if lua.isTensor(1) {
                 let a = try lua.checkTensor(1)
-                if let s = lua.number(2) { lua.push(Tensor.binary(op, a, scalar: s)); return 1 }
+                if let s = lua.number(2) { lua.push(try Tensor.binary(op, a, scalar: s)); return 1 }
                 guard lua.isTensor(2) else { throw lua.typeError(2, expected: "tensor or number") }
                 lua.push(try Tensor.binary(op, a, try lua.checkTensor(2))); return 1
             }
             guard let s = lua.number(1) else { throw lua.typeError(1, expected: "tensor or number") }
-            lua.push(Tensor.binary(op, try lua.checkTensor(2), scalar: s, scalarFirst: true)); return 1
+            lua.push(try Tensor.binary(op, try lua.checkTensor(2), scalar: s, scalarFirst: true)); return 1
         }
     }
 
@@ -135,7 +135,7 @@ enum TensorMethods {
         ("to", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             guard !lua.isNoneOrNil(2) else { throw lua.typeError(2, expected: "dtype string") }
-            lua.push(t.converted(to: try lua.optDType(2))); return 1
+            lua.push(try t.converted(to: try lua.optDType(2))); return 1
         } }),
         ("copy_", { guarded($0) { lua in
             try lua.checkTensor(1).copy(from: try lua.checkTensor(2)); lua.pushValue(1); return 1
@@ -148,7 +148,7 @@ enum TensorMethods {
             let t = try lua.checkTensor(1)
             if let s = lua.number(2) {
                 guard lua.isNoneOrNil(3) else { throw LuaFailure.argument(3, "alpha is only allowed with a tensor") }
-                t.apply(.add, scalar: s)
+                try t.apply(.add, scalar: s)
             } else {
                 try t.addScaled(try lua.checkTensor(2), alpha: try lua.optNumber(3, default: 1))
             }
@@ -156,7 +156,7 @@ enum TensorMethods {
         } }),
         ("mul_", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
-            if let s = lua.number(2) { t.apply(.mul, scalar: s) } else { try t.apply(.mul, try lua.checkTensor(2)) }
+            if let s = lua.number(2) { try t.apply(.mul, scalar: s) } else { try t.apply(.mul, try lua.checkTensor(2)) }
             lua.pushValue(1); return 1
         } }),
         ("exp", { guarded($0, unary(.exp)) }),
@@ -170,11 +170,11 @@ enum TensorMethods {
             let t = try lua.checkTensor(1)
             let lo = try lua.optNumber(2, default: -.infinity), hi = try lua.optNumber(3, default: .infinity)
             guard lo <= hi else { throw LuaFailure.message("clamp: lower bound \(lo) is above upper bound \(hi)") }
-            lua.push(t.map(.clamp(lo, hi))); return 1
+            lua.push(try t.map(.clamp(lo, hi))); return 1
         } }),
         ("pow", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
-            if let p = lua.number(2) { lua.push(t.map(.pow(p))); return 1 }
+            if let p = lua.number(2) { lua.push(try t.map(.pow(p))); return 1 }
             lua.push(try Tensor.binary(.pow, t, try lua.checkTensor(2))); return 1
         } }),
         ("sum", { guarded($0, reduction(.sum)) }),
@@ -185,7 +185,7 @@ enum TensorMethods {
             let t = try lua.checkTensor(1)
             if lua.isNoneOrNil(2) { lua.push(try t.argmaxAll() + 1); return 1 }
             let (values, positions) = try t.reduce(.max, dim: try lua.checkDim(2, rank: t.rank))
-            lua.push(Tensor(shape: values.shape, values: positions.map { Double($0 + 1) })); return 1
+            lua.push(try Tensor(shape: values.shape, values: positions.map { Double($0 + 1) })); return 1
         } }),
         ("norm", { guarded($0) { lua in lua.push(try lua.checkTensor(1).norm()); return 1 } }),
         ("dot", { guarded($0) { lua in lua.push(try lua.checkTensor(1).dot(try lua.checkTensor(2))); return 1 } }),
@@ -244,8 +244,8 @@ enum TensorMethods {
             }
             return 1
         } }),
-        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
-        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, as: Tensor.self); return 0 } }),
+        ("__gc", { guarded($0) { lua in Userdata.release(lua, 1, metatable: TensorBinding.metatable, as: Tensor.self); return 0 } }),
+        ("__close", { guarded($0) { lua in Userdata.release(lua, 1, metatable: TensorBinding.metatable, as: Tensor.self); return 0 } }),
         ("__newindex", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             guard let i = lua.integer(2) else {

@@ -7,22 +7,22 @@ enum TensorModule {
     static let functions: [(String, LuaBody)] = [
         ("new", { guarded($0) { lua in
             if let t = lua.tensor(1) {
-                let copy = t.converted(to: lua.isNoneOrNil(2) ? t.dtype : try lua.optDType(2))
-                lua.push(copy === t ? t.clone() : copy); return 1
+                let copy = try t.converted(to: lua.isNoneOrNil(2) ? t.dtype : try lua.optDType(2))
+                lua.push(copy === t ? try t.clone() : copy); return 1
             }
             let dtype = try lua.optDType(2)
-            if let v = lua.number(1) { lua.push(Tensor(shape: [], values: [v], dtype: dtype)); return 1 }
+            if let v = lua.number(1) { lua.push(try Tensor(shape: [], values: [v], dtype: dtype)); return 1 }
             guard lua.isTable(1) else { throw lua.typeError(1, expected: "number, table or tensor") }
             lua.push(try lua.tensorFromTable(1, dtype: dtype, argument: 1))
             return 1
         } }),
         ("zeros", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.zeros")
-            lua.push(Tensor(zeros: shape, dtype: dtype)); return 1
+            lua.push(try Tensor(zeros: shape, dtype: dtype)); return 1
         } }),
         ("ones", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.ones")
-            lua.push(Tensor(filled: 1, shape: shape, dtype: dtype)); return 1
+            lua.push(try Tensor(filled: 1, shape: shape, dtype: dtype)); return 1
         } }),
         ("full", { guarded($0) { lua in
             try lua.checkTable(1)
@@ -30,14 +30,14 @@ enum TensorModule {
             let v = try lua.checkNumber(2)
             let dtype = try lua.optDType(3)
             try Tensor.checkedCount(dims, dtype, "tensor.full")
-            lua.push(Tensor(filled: v, shape: dims, dtype: dtype)); return 1
+            lua.push(try Tensor(filled: v, shape: dims, dtype: dtype)); return 1
         } }),
         ("eye", { guarded($0) { lua in
             let n = try lua.checkInteger(1)
             guard n >= 0 else { throw LuaFailure.argument(1, "size must be non-negative, got \(n)") }
             let dtype = try lua.optDType(2)
             try Tensor.checkedCount([n, n], dtype, "tensor.eye")
-            lua.push(Tensor.eye(n, dtype: dtype)); return 1
+            lua.push(try Tensor.eye(n, dtype: dtype)); return 1
         } }),
         ("arange", { guarded($0) { lua in
             var a = try lua.checkNumber(1)
@@ -53,11 +53,11 @@ enum TensorModule {
         } }),
         ("rand", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.rand")
-            lua.push(Tensor.rand(shape, dtype: dtype, generator: &Generator.global)); return 1
+            lua.push(try Generator.drawingFromGlobal { try Tensor.rand(shape, dtype: dtype, generator: &$0) }); return 1
         } }),
         ("randn", { guarded($0) { lua in
             let (shape, dtype) = try lua.checkShape(from: 1, function: "tensor.randn")
-            lua.push(Tensor.randn(shape, dtype: dtype, generator: &Generator.global)); return 1
+            lua.push(try Generator.drawingFromGlobal { try Tensor.randn(shape, dtype: dtype, generator: &$0) }); return 1
         } }),
         ("seed", { guarded($0) { lua in
             let s = try lua.checkInteger(1)

@@ -11,7 +11,6 @@ extension Lua {
     /// Pushes a tensor userdata and tells the collector about any new tensor memory.
     public func push(_ t: Tensor) {
         Userdata.push(self, t, metatable: TensorBinding.metatable)
-        MemoryPressure.report(self)
     }
 
     public func tensor(_ i: Int32) -> Tensor? {
@@ -52,8 +51,12 @@ extension Lua {
             getIndex(-1, 1)
         }
         pop(Int32(depth + (shape.last == 0 ? 0 : 1)))
-        var values: [Double] = []
-        values.reserveCapacity(shape.reduce(1, *))
+        // Allocated before the walk (the checked path): a table of shared subtables can name
+        // far more elements than exist, or more than an Int can count.
+        let count = try Tensor.checkedCount(shape, dtype, "tensor.new")
+        let out = try Tensor(uninitialized: shape, dtype: .float64)
+        let values = out.pointer(Double.self)
+        var filled = 0
         func walk(_ level: Int, _ path: [Int]) throws {
             let n = rawLength(-1)
             guard n == shape[level] else {
@@ -73,14 +76,16 @@ extension Lua {
                     guard let v = number(-1) else {
                         throw LuaFailure.argument(argument, "element \((path + [k]).map { "[\($0)]" }.joined()) is a \(typeName(-1)), expected a number")
                     }
-                    values.append(v)
+                    values[filled] = v
+                    filled += 1
                 }
             }
         }
         pushValue(t)
         defer { pop() }
         try walk(0, [])
-        return Tensor(shape: shape, values: values, dtype: dtype)
+        assert(filled == count)
+        return try out.converted(to: dtype)
     }
 
     /// Sizes given either as integers from argument `first` on, or as one table; a trailing
@@ -134,6 +139,11 @@ extension Lua {
     public func pushTable(_ t: Tensor) throws {
         if t.rank == 0 { push(t.value(at: [])); return }
         guard ensureStack(Int32(t.rank) + 4) else { throw LuaFailure.message("totable: tensor has too many dimensions") }
+        // The table is built inside this Swift body, where Lua's allocator must not fail (see
+        // docs/ARCHITECTURE.md): bounded so that it cannot outgrow the emergency reserve's purpose.
+        guard t.count <= Lua.maxTableElements else {
+            throw LuaFailure.message("totable: a tensor of \(t.count) elements is too large for a Lua table (at most \(Lua.maxTableElements))")
+        }
         let values = t.toArray()
         var k = 0
         func build(_ level: Int) {

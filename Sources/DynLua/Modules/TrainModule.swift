@@ -41,6 +41,7 @@ enum TrainModule {
         let optimizer = try required(lua, o, "optimizer", "an optimizer (optim.SGD or optim.Adam)") { try? OptimModule.checkOptimizer(lua, $0) }
         let x = try required(lua, o, "x", "a 2-D tensor") { lua.tensor($0) }
         guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
+        guard x.rank == 2 else { throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
 
         // The number of classes is the model's output width.
         let output = try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
@@ -57,7 +58,7 @@ enum TrainModule {
         var config = Trainer.Configuration(steps: steps)
         config.batchSize = try o.integer("batch_size")
         config.shuffle = try o.boolean("shuffle", default: true)
-        config.seed = UInt64(bitPattern: Int64(try o.integer("seed", default: 0)))
+        config.seed = try o.seed()
         config.every = try o.integer("every", default: 1)
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
@@ -106,7 +107,7 @@ enum TrainModule {
         let every = try a.integer("every", default: 25)
         let k = try a.integer("hessian_top", default: 3)
         let iters = try a.integer("iters")
-        let seed = UInt64(try a.integer("seed", default: 0))
+        let seed = try a.seed()
         a.push("ntk_points")
         let points = lua.isNoneOrNil(-1) ? nil : lua.tensor(-1)
         if !lua.isNoneOrNil(-1) && points == nil {
