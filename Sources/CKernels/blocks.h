@@ -55,7 +55,7 @@ INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T
         for (long j = 0; j < m; j++) {                                                             \
             T s = bias ? bias[j] : 0;                                                              \
             for (long i = 0; i < K; i++) s = MADD(x[i], b[i * ldb + j], s);                        \
-            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s <= 0 ? 0 : s) : s;                      \
+            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s < 0 ? 0 : s) : s;                       \
         }                                                                                          \
     }                                                                                              \
 }                                                                                                  \

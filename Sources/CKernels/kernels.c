@@ -41,7 +41,7 @@ MULTI void dyn_tn_acc_##S(long n, long k, long m, const T *a, long lda, const T 
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_relu_##S(long count, const T *x, T *y) {                                            \
-    for (long i = 0; i < count; i++) y[i] = x[i] <= 0 ? 0 : x[i];                                  \
+    for (long i = 0; i < count; i++) y[i] = x[i] < 0 ? 0 : x[i];                                   \
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_relu_backward_##S(long count, const T *g, const T *y, T *gx) {                      \

@@ -25,6 +25,9 @@ final class NNModuleTests: XCTestCase {
             let y = try ReLU().forward(T([.nan, -1, 0, 2, -.infinity, .infinity], [6], dtype)).toArray()
             XCTAssertTrue(y[0].isNaN, "\(dtype): relu(NaN) = \(y[0])")
             XCTAssertEqual(Array(y[1...]), [0, 0, 2, 0, .infinity], "\(dtype)")
+            // The same bits as t:relu(), -0 included (both keep it: x < 0 ? 0 : x).
+            let z = T([-0.0, .nan, -3, 4], [4], dtype)
+            XCTAssertEqual(try ReLU().forward(z).toArray().map(\.bitPattern), z.map(.relu).toArray().map(\.bitPattern), "\(dtype)")
         }
         for (k, m) in [(2, 3), (12, 20)] {  // skinny (Linear+ReLU in one kernel) and BLAS
             let w = Tensor(shape: [k, m], values: (0..<(k * m)).map { Double($0 % 5) - 2 })

@@ -46,7 +46,7 @@ void dyn_dots_f32(long n, long k, long m, const float *a, long lda, const float 
 void dyn_tn_acc_f64(long n, long k, long m, const double *a, long lda, const double *g, long ldg, double *d, double *db);
 void dyn_tn_acc_f32(long n, long k, long m, const float *a, long lda, const float *g, long ldg, float *d, float *db);
 
-/* y = max(x, 0), NaN stays NaN (as t:relu()); gx = y > 0 ? g : 0. */
+/* y = x < 0 ? 0 : x (NaN and -0 stay, as t:relu()); gx = y > 0 ? g : 0. */
 void dyn_relu_f64(long count, const double *x, double *y);
 void dyn_relu_f32(long count, const float *x, float *y);
 void dyn_relu_backward_f64(long count, const double *g, const double *y, double *gx);
