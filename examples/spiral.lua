@@ -4,13 +4,15 @@
 -- plain cross-entropy. Writes the metrics CSV and the stacked-panel figure (class weights,
 -- loss F, F(t) - F(t-1), accuracy).
 --
---   dynlua examples/spiral.lua [width=100] [A=70] [T=5000] [steps=70000] [out=spiral]
+--   dynlua examples/spiral.lua [width=100] [A=70] [T=5000] [steps=70000] [out=spiral] [checkpoint=FILE]
 --   e.g. dynlua examples/spiral.lua width=20 steps=20000
-local options = { width = 100, A = 70, T = 5000, steps = 70000, out = "spiral" }
+-- With checkpoint=FILE the run saves its whole state to FILE every 1000 steps; after Ctrl-C,
+-- kill -9 or a crash, the same command continues from it and gives the same bits.
+local options = { width = 100, A = 70, T = 5000, steps = 70000, out = "spiral", checkpoint = false }
 for _, a in ipairs(arg) do
   local k, v = a:match("^(%w+)=(.+)$")
   if not k or options[k] == nil then
-    error("unknown argument '" .. a .. "' (expected width=, A=, T=, steps=, out=)", 0)
+    error("unknown argument '" .. a .. "' (expected width=, A=, T=, steps=, out=, checkpoint=)", 0)
   end
   options[k] = tonumber(v) or v
 end
@@ -26,7 +28,9 @@ local weights = schedule.triangular{ classes = C, amplitude = options.A, period 
 
 local clock = sys.clock()
 local h = train.fit{ model = model, loss = loss, optimizer = opt, x = X, y = y,
-                     steps = options.steps, weights = weights, log = options.out .. ".csv" }
+                     steps = options.steps, weights = weights, log = options.out .. ".csv",
+                     checkpoint = options.checkpoint and { path = options.checkpoint, every = 1000 } or nil,
+                     resume = options.checkpoint or nil }
 local seconds = sys.clock() - clock
 
 local n = #h.step

@@ -1,12 +1,15 @@
-#include "lua_shim.h"
+#include "shim_private.h"
 #include <signal.h>
 #include <string.h>
+
+static void arm_interrupt_at_every_instruction(lua_State *L);
 
 /* The one place where a Swift body's failure becomes a Lua error: no Swift frame is live here. */
 static int dyn_trampoline(lua_State *L) {
   dyn_body body = (dyn_body)lua_touserdata(L, lua_upvalueindex(1));
   int n = body(L);
   if (n >= 0) return n;
+  arm_interrupt_at_every_instruction(L);
   if (n <= DYN_ARGERROR_BASE) {
     int arg = DYN_ARGERROR_BASE - n;
     return luaL_argerror(L, arg, lua_tostring(L, -1));
@@ -66,6 +69,13 @@ static void interrupt_hook(lua_State *L, lua_Debug *ar) {
   lua_error(L);
 }
 
+/* A native loop that took the interrupt fails with "interrupted"; should a pcall catch that, the
+   hook raises it again at the caller's next instruction, not up to 1000 instructions later (by
+   which time a short script could have ended with status 0). */
+static void arm_interrupt_at_every_instruction(lua_State *L) {
+  if (interrupt_raised) lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1);
+}
+
 void dyn_install_interrupt_hook(lua_State *L) {
   lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, HOOK_COUNT);
 }
@@ -79,6 +89,73 @@ int dyn_take_interrupt(void) {
   return 1;
 }
 int dyn_interrupt_raised(void) { return interrupt_raised; }
+
+lua_CFunction dyn_library_function(lua_State *L, int index) {
+  lua_CFunction f = lua_tocfunction(L, index);
+  if (f == NULL) return NULL;
+  if (lua_getupvalue(L, index, 1) != NULL) {
+    lua_pop(L, 1);
+    return NULL;
+  }
+  return f;
+}
+
+/* os.exit after an interrupt (say from a finalizer, where hooks do not run) exits 130: once
+   raised, an interrupt decides the exit status however the script ends. */
+static lua_CFunction library_os_exit;
+
+static int exit_after_interrupt(lua_State *L) {
+  if (interrupt_raised) {
+    if (lua_gettop(L) < 1) lua_settop(L, 1);
+    lua_pushinteger(L, 130);
+    lua_replace(L, 1);
+  }
+  return library_os_exit(L);
+}
+
+static int guard_exit(lua_State *L) {
+  lua_getglobal(L, "os");
+  lua_getfield(L, -1, "exit");
+  lua_CFunction f = dyn_library_function(L, -1);
+  lua_pop(L, 1);
+  if (f != NULL && f != exit_after_interrupt) library_os_exit = f;
+  if (library_os_exit == NULL) return luaL_error(L, "the os library has no 'exit'");
+  lua_pushcfunction(L, exit_after_interrupt);
+  lua_setfield(L, -2, "exit");
+  return 0;
+}
+
+int dyn_guard_exit(lua_State *L) {
+  lua_pushcfunction(L, guard_exit);
+  return lua_pcall(L, 0, 0, 0);
+}
+
+/* The script's arguments as lua passes them: read from the global 'arg' when the script starts,
+   so that -e code can change them. */
+static int script_arguments(lua_State *L) {
+  if (lua_getglobal(L, "arg") != LUA_TTABLE) return luaL_error(L, "'arg' is not a table");
+  lua_Integer n = luaL_len(L, 1);
+  if (n < 0) n = 0;
+  if (n > 1000000 || !lua_checkstack(L, (int)n + 3)) return luaL_error(L, "too many arguments to script");
+  for (lua_Integer i = 1; i <= n; i++) lua_rawgeti(L, 1, i);
+  return (int)n;
+}
+
+int dyn_push_script_arguments(lua_State *L, int *count) {
+  int base = lua_gettop(L);
+  lua_pushcfunction(L, script_arguments);
+  int status = lua_pcall(L, 0, LUA_MULTRET, 0);
+  *count = status == LUA_OK ? lua_gettop(L) - base : 0;
+  return status;
+}
+
+/* The interactive prompt: the global `name` through tostring, nothing when it is nil. */
+int dyn_prompt_text(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  if (lua_getglobal(L, name) == LUA_TNIL) return 0;
+  luaL_tolstring(L, -1, NULL);
+  return 1;
+}
 
 static int open_libs(lua_State *L) {
   luaL_openlibs(L);

@@ -11,10 +11,13 @@ struct CommandLineOptions {
     var interactive = false      // -i
     var showVersion = false      // -v (also implied by -i)
     var showHelp = false         // -h
+    var ignoreEnvironment = false  // -E
+    var allowBytecode = false    // --bytecode
+    var sandbox = false          // --sandbox
+    var allowedDirectories: [String] = []  // --allow DIR (with --sandbox)
     var script: String?          // the script's path; nil with none or with standard input
     var scriptFromStdin = false  // the script is "-"
     var scriptIndex = 0          // position of the script in the arguments (0 with no script)
-    var scriptArgs: [String] = []
 
     var hasScript: Bool { script != nil || scriptFromStdin }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { return true } else { return false } } }
@@ -28,28 +31,51 @@ struct CommandLineOptions {
             let a = args[i]
             if a == "--" { i += 1; afterDashes = true; break }
             if a == "-" || !a.hasPrefix("-") { break }
-            switch a {
+            // A long option's value: "--name=value", or the next argument.
+            let (name, inlineValue) = splitLongOption(a)
+            var tookValue = false
+            func value() throws -> String {
+                tookValue = true
+                if let inlineValue { return inlineValue }
+                // As in lua, an option's argument may not look like an option.
+                guard i + 1 < args.count, !args[i + 1].hasPrefix("-") else { throw UsageError("'\(name)' needs argument") }
+                i += 1
+                return args[i]
+            }
+            // To add an option: a case here (call value() for its argument) and a line in `help`.
+            switch name {
             case "-i": o.interactive = true; o.showVersion = true
             case "-v", "--version": o.showVersion = true
             case "-h", "--help": o.showHelp = true
+            case "-E": o.ignoreEnvironment = true
             case "-W": o.actions.append(.warnings)
-            case "-e", "-l":
-                guard i + 1 < args.count else { throw UsageError("'\(a)' needs argument") }
-                o.actions.append(try action(a, args[i + 1]))
-                i += 1
+            case "-e", "-l": o.actions.append(try action(name, value()))
+            case "--bytecode": o.allowBytecode = true
+            case "--sandbox": o.sandbox = true
+            case "--allow": o.allowedDirectories.append(try value())
             default:
-                guard a.hasPrefix("-e") || a.hasPrefix("-l") else { throw UsageError("unrecognized option '\(a)'") }
+                guard a.hasPrefix("-e") || a.hasPrefix("-l"), !a.hasPrefix("--") else {
+                    throw UsageError("unrecognized option '\(a)'")
+                }
                 o.actions.append(try action(String(a.prefix(2)), String(a.dropFirst(2))))
             }
+            if inlineValue != nil && !tookValue { throw UsageError("'\(name)' takes no value") }
             i += 1
         }
+        if o.sandbox && o.allowBytecode { throw UsageError("'--bytecode' cannot be used with '--sandbox'") }
+        if !o.sandbox && !o.allowedDirectories.isEmpty { throw UsageError("'--allow' needs '--sandbox'") }
         if i < args.count {
             o.scriptIndex = i
-            o.scriptArgs = Array(args[(i + 1)...])
             // As in lua: "-" is standard input, unless it comes after "--".
             if args[i] == "-" && !afterDashes { o.scriptFromStdin = true } else { o.script = args[i] }
         }
         return o
+    }
+
+    /// "--name=value" -> ("--name", "value"); anything else -> (itself, nil).
+    private static func splitLongOption(_ a: String) -> (String, String?) {
+        guard a.hasPrefix("--"), let eq = a.firstIndex(of: "=") else { return (a, nil) }
+        return (String(a[..<eq]), String(a[a.index(after: eq)...]))
     }
 
     private static func action(_ option: String, _ value: String) throws -> Action {
@@ -72,10 +98,15 @@ struct CommandLineOptions {
       -l mod    require library 'mod' into global 'mod'
       -l g=mod  require library 'mod' into global 'g'
       -v        show version information
+      -E        ignore environment variables
       -W        turn warnings on
       -h        show this help
       --        stop handling options
       -         stop handling options and execute stdin
+      --sandbox        for scripts from others: files only in the working directory and the
+                       --allow directories; no programs, native modules or bytecode
+      --allow DIR      with --sandbox: also allow files under DIR (repeatable)
+      --bytecode       let load, loadfile, dofile, require and scripts take binary chunks
     With no script, dynlua starts an interactive session when standard input is a terminal and
     runs standard input otherwise. The script's arguments are in the table 'arg' and in '...'.
     All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis) are globals.

@@ -4,9 +4,10 @@ import DynLua
 
 /// The interactive session, as in Lua's `lua`: a first line is tried as an expression (its values
 /// are printed), then as a statement; an incomplete statement asks for more lines (prompt ">>").
-/// Errors are shown with their traceback (without the "dynlua:" prefix, as in `lua`) and the
-/// session goes on. Ctrl-C at the prompt drops the
-/// pending input; end of input ends the session.
+/// A first line "=expr" is "return expr", as Lua 5.4 keeps for compatibility. Errors are shown
+/// with their traceback (without the "dynlua:" prefix, as in `lua`) and the session goes on.
+/// Ctrl-C at the prompt drops the pending input; end of input ends the session (reporting a
+/// statement left incomplete).
 struct Repl {
     let host: LuaHost
 
@@ -14,10 +15,12 @@ struct Repl {
         var pending: String?  // the lines of an incomplete statement
         while true {
             switch reader.readLine(prompt: prompt(continuation: pending != nil)) {
-            case .endOfFile: return
+            case .endOfFile:
+                if let pending { reportIncomplete(pending) }
+                return
             case .cancel: pending = nil
             case .line(let line):
-                let code = pending.map { $0 + "\n" + line } ?? line
+                let code = pending.map { $0 + "\n" + line } ?? (line.hasPrefix("=") ? "return " + line.dropFirst() : line)
                 pending = evaluate(code, firstLine: pending == nil) == .incomplete ? code : nil
             }
         }
@@ -52,12 +55,24 @@ struct Repl {
         return .done
     }
 
-    /// `_PROMPT` / `_PROMPT2` when set (as in `lua`), else "> " / ">> ".
+    /// The syntax error of a statement that input ended in the middle of.
+    private func reportIncomplete(_ code: String) {
+        if dyn_loadstring(host.L, code, "=stdin") != LUA_OK { Console.error(host.lua.string(-1) ?? "", named: false) }
+        host.lua.pop()
+    }
+
+    /// `tostring(_PROMPT)` / `tostring(_PROMPT2)` when set (as in `lua`: a table with
+    /// `__tostring` works, called once per prompt), else "> " / ">> ". A failing `__tostring` is
+    /// reported and the default used, so the session goes on.
     private func prompt(continuation: Bool) -> String {
-        host.pushGlobal(continuation ? "_PROMPT2" : "_PROMPT")
-        defer { host.lua.pop() }
-        let t = host.lua.type(-1)
-        let custom = t == LUA_TSTRING || t == LUA_TNUMBER ? host.lua.string(-1) : nil
-        return custom ?? (continuation ? ">> " : "> ")
+        let lua = host.lua, base = lua.top
+        defer { lua.setTop(base) }
+        lua_pushcclosure(host.L, dyn_prompt_text, 0)
+        lua.push(continuation ? "_PROMPT2" : "_PROMPT")
+        switch host.call(nargs: 1, nresults: 1) {
+        case .ok: if let custom = lua.string(-1) { return custom }
+        case .error(let m), .interrupted(let m): Console.error(m, named: false)
+        }
+        return continuation ? ">> " : "> "
     }
 }

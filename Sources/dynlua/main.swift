@@ -1,11 +1,16 @@
 import CLuaShim
+import DynCore
 import DynLua
 import Foundation
 
-/// The `dynlua` executable, modelled on Lua's `lua`: run options (-e, -l, -W) in order, then the
-/// script (or standard input), then the interactive session if asked for. Exit status: 0, 1 on
-/// an error (reported as "dynlua: message" plus a traceback), 130 on Ctrl-C; os.exit(n) exits n.
-let version = "dynlua 0.1.0 (\(String(cString: dyn_lua_release())), OpenBLAS)"
+// Before anything else: may re-execute dynlua on newer BLAS kernels (docs/ARCHITECTURE.md).
+BLASKernelSelection.atStartup(argv: CommandLine.unsafeArgv)
+
+/// The `dynlua` executable, modelled on Lua's `lua`: LUA_INIT, then the options (-e, -l, -W) in
+/// order, then the script (or standard input), then the interactive session if asked for. Exit
+/// status: 0, 1 on an error (reported as "dynlua: message" plus a traceback), 130 on Ctrl-C;
+/// os.exit(n) exits n.
+let version = "dynlua 0.1.0 (\(String(cString: dyn_lua_release())), OpenBLAS \(BLASInfo.version), core \(BLASInfo.core))"
 
 /// Reports a failed chunk and returns the exit status it calls for (nil when it went well).
 func failure(_ outcome: LuaHost.Outcome) -> Int32? {
@@ -27,14 +32,25 @@ func runMain() -> Int32 {
     }
     if options.showHelp { Console.out(CommandLineOptions.help + "\n"); return 0 }
 
+    var settings = LuaHost.Settings(ignoreEnvironment: options.ignoreEnvironment, allowBytecode: options.allowBytecode)
+    if options.sandbox {
+        do {
+            settings.sandbox = try SandboxPolicy(allowing: options.allowedDirectories)
+        } catch {
+            Console.error("\(error)")
+            return 1
+        }
+    }
+
     let stdinIsTerminal = isatty(STDIN_FILENO) != 0
     // As lua: with nothing to run, a terminal gets a session (with the banner), a pipe is run.
     let nothingToRun = !options.hasScript && !options.hasExecute && !options.showVersion
     let interactive = options.interactive || (nothingToRun && stdinIsTerminal)
     if options.showVersion || interactive { Console.out(version + "\n") }
 
-    let host = LuaHost()
+    let host = LuaHost(settings)
     host.setArgs(all: args, scriptIndex: options.scriptIndex)
+    if !options.ignoreEnvironment, let status = failure(runLuaInit(host)) { return status }
     for action in options.actions {
         switch action {
         case .execute(let code): if let status = failure(host.runString(code)) { return status }
@@ -43,7 +59,9 @@ func runMain() -> Int32 {
         }
     }
     if options.hasScript || (nothingToRun && !stdinIsTerminal) {
-        if let status = failure(host.runFile(options.script, args: options.scriptArgs)) { return status }
+        // A named script (or "-") gets arguments; standard input run for lack of one does not.
+        let outcome = options.hasScript ? host.runScript(options.script) : host.runFile(nil)
+        if let status = failure(outcome) { return status }
     }
     if interactive {
         if stdinIsTerminal && isatty(STDOUT_FILENO) != 0 {

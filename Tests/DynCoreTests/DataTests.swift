@@ -102,7 +102,42 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(message("a,b,c\n"), "data.csv: 't.csv' has no data rows")
         XCTAssertEqual(message("1,nan,1\n", .absent), "data.csv: 't.csv' line 1: field 2 ('nan') is not a finite number")
         XCTAssertThrowsError(try CSVTable.read(path: "/nonexistent/x.csv")) {
-            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '/nonexistent/x.csv' (no such file)")
+            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '/nonexistent/x.csv' (no such file or directory)")
+        }
+    }
+
+    /// A first row with nan, inf or an empty field is bad data (the header guess used to skip it).
+    func testCSVAutoHeaderOnlyTakesNames() throws {
+        func message(_ text: String) -> String? {
+            do { _ = try CSVTable.parse(text, source: "t.csv"); return nil }
+            catch { return (error as? TensorError)?.message }
+        }
+        XCTAssertEqual(message("nan,2,1\n3,4,2\n"), "data.csv: 't.csv' line 1: field 1 ('nan') is not a finite number")
+        XCTAssertEqual(message("1,-inf,1\n3,4,2\n"), "data.csv: 't.csv' line 1: field 2 ('-inf') is not a finite number")
+        XCTAssertEqual(message(",2,1\n3,4,2\n"), "data.csv: 't.csv' line 1: field 1 is empty")
+        XCTAssertEqual(try CSVTable.parse("x1,x2,y\n3,4,2\n", source: "t.csv").data.x.toArray(), [3, 4])
+    }
+
+    func testCSVLineEndsCROnly() throws {
+        let r = try CSVTable.parse("a,b,y\r1,2,1\r3,4,2\r\r5,6,1\r", source: "t.csv")
+        XCTAssertEqual(r.data.x.toArray(), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(r.data.y.toArray(), [1, 2, 1])
+        // Mixed line ends: numbering counts every line end of any kind.
+        XCTAssertThrowsError(try CSVTable.parse("1,2,1\r\n3,4\r5,6,1\n", source: "t.csv")) {
+            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: 't.csv' line 2: expected 3 fields, got 2")
+        }
+    }
+
+    func testCSVOfADirectoryOrNonUTF8File() throws {
+        let dir = NSTemporaryDirectory() + "dynlua-csv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try CSVTable.read(path: dir)) {
+            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '\(dir)' (is a directory)")
+        }
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/b.csv", contents: Data([0x31, 0x2c, 0xff, 0x0a])))
+        XCTAssertThrowsError(try CSVTable.read(path: dir + "/b.csv")) {
+            XCTAssertEqual(($0 as? TensorError)?.message, "data.csv: cannot read '\(dir)/b.csv' (not UTF-8 text)")
         }
     }
 

@@ -52,8 +52,10 @@ final class NNCheckpointTests: XCTestCase {
 
     func testFormatIsTheDocumentedText() throws {
         let m = try Sequential([try Linear(weight: Tensor(shape: [2, 2], values: [0.5, -1, 0.25, 2]), bias: Tensor(shape: [2], values: [0.1, 0])), ReLU()])
+        // 13cc9b81ce015477: the FNV-1a hash of the lines above, computed independently (Python).
         XCTAssertEqual(try Checkpoint.text(of: m),
-                       "dynlua-model 1\nSequential 2\nLinear 2 2 bias float64\n0.5 -1.0\n0.25 2.0\n0.1 0.0\nReLU\nend\n")
+                       "dynlua-model 2\nSequential 2\nLinear 2 2 bias float64\n0.5 -1.0\n0.25 2.0\n0.1 0.0\nReLU\nend\n"
+                       + "checksum fnv1a64 13cc9b81ce015477\n")
     }
 
     func loadError(_ text: String) -> String {
@@ -65,10 +67,18 @@ final class NNCheckpointTests: XCTestCase {
     func testCorruptFilesGiveClearErrors() throws {
         let p = dir + "/bad.dynlua"
         XCTAssertEqual(loadError("-- lua code\nreturn 1\n"),
-                       "nn.load: '\(p)' is not a dynlua model file (first line '-- lua code', expected 'dynlua-model 1')")
-        XCTAssertEqual(loadError(""), "nn.load: '\(p)' is not a dynlua model file (first line '', expected 'dynlua-model 1')")
-        XCTAssertEqual(loadError("dynlua-model 2\nReLU\nend\n"), "nn.load: '\(p)' has format version 2; this dynlua reads version 1")
-        let good = try Checkpoint.text(of: try Sequential([try Linear(2, 3), Tanh()]))
+                       "nn.load: '\(p)' is not a dynlua model file (first line '-- lua code', expected 'dynlua-model 2')")
+        XCTAssertEqual(loadError(""), "nn.load: '\(p)' is not a dynlua model file (first line '', expected 'dynlua-model 2')")
+        XCTAssertEqual(loadError("dynlua-model 3\nReLU\nend\n"), "nn.load: '\(p)' has format version 3; this dynlua reads version 1 to 2")
+        XCTAssertEqual(loadError("dynlua-model 2\nReLU\nend\n"),
+                       "nn.load: '\(p)' is damaged: the checksum line is missing (the file is truncated or was edited)")
+        let sealed = try Checkpoint.text(of: try Sequential([try Linear(2, 3), Tanh()]))
+        XCTAssertEqual(loadError(sealed), "no error")
+        XCTAssertEqual(loadError(sealed.replacingOccurrences(of: "Tanh", with: "ReLU")),
+                       "nn.load: '\(p)' is damaged: the checksum does not match (the file is damaged or was edited)")
+        // The same model in version 1 (no checksum line): still read; its structure errors below.
+        let good = sealed.replacingOccurrences(of: "dynlua-model 2", with: "dynlua-model 1")
+            .split(separator: "\n").dropLast().joined(separator: "\n") + "\n"
         XCTAssertEqual(loadError(good), "no error")
         // Cut after the weight rows: the bias line is missing.
         let lines = good.split(separator: "\n")
@@ -89,11 +99,62 @@ final class NNCheckpointTests: XCTestCase {
             XCTAssertTrue(($0 as! TensorError).message.hasPrefix("nn.load: '\(p)' is not a dynlua model file"))
         }
         XCTAssertThrowsError(try Checkpoint.load(path: dir + "/missing")) {
-            XCTAssertEqual(($0 as! TensorError).message, "nn.load: cannot open '\(self.dir!)/missing' (No such file or directory)")
+            XCTAssertEqual(($0 as! TensorError).message, "nn.load: cannot read '\(self.dir!)/missing' (no such file or directory)")
         }
     }
 
     func testSaveToUnwritablePlaceFails() throws {
         XCTAssertThrowsError(try Checkpoint.save(try Sequential([ReLU()]), path: dir + "/no/such/dir/m.dynlua"))
+    }
+}
+
+/// Model files of format version 2: a checksum catches damage, CRLF copies still load.
+final class NNCheckpointIntegrityTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "dynlua-integrity-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    func parameterBits(_ m: Module) -> [UInt64] {
+        m.parameters.flatMap { $0.toArray().map(\.bitPattern) }
+    }
+
+    /// Every single-bit flip of a saved file is rejected, or (never, in practice) loads the same
+    /// model; before version 2, 10 of 60 flipped files loaded with changed values.
+    func testEveryFlippedBitIsRejected() throws {
+        var g = Generator(seed: 3)
+        let m = try Sequential([try Linear(2, 3), ReLU(), try Linear(3, 2, bias: false)])
+        for p in m.parameters { p.fillEach { g.normal() } }
+        let text = Array(try Checkpoint.text(of: m).utf8)
+        let reference = parameterBits(m)
+        var rejected = 0, identical = 0
+        for bit in 0..<(text.count * 8) {
+            var bytes = text
+            bytes[bit / 8] ^= UInt8(1 << (bit % 8))
+            do {
+                // What Checkpoint.load does after reading the file.
+                guard let flipped = String(validating: bytes, as: UTF8.self) else { throw TensorError("not UTF-8") }
+                let back = try Checkpoint.parse(flipped, name: "flip")
+                XCTAssertEqual(parameterBits(back), reference, "bit \(bit) loaded other values")
+                XCTAssertEqual(back.description, m.description, "bit \(bit) loaded another structure")
+                identical += 1
+            } catch {
+                rejected += 1
+            }
+        }
+        XCTAssertEqual(rejected + identical, text.count * 8)
+        XCTAssertEqual(identical, 0)
+    }
+
+    func testCRLFLineEndsLoadTheSameModel() throws {
+        let m = try Sequential([try Linear(2, 3), Tanh()])
+        let crlf = try Checkpoint.text(of: m).replacingOccurrences(of: "\n", with: "\r\n")
+        let path = dir + "/crlf.dynlua"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(crlf.utf8)))
+        XCTAssertEqual(parameterBits(try Checkpoint.load(path: path)), parameterBits(m))
     }
 }

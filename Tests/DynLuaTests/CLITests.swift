@@ -43,17 +43,22 @@ final class CLITests: XCTestCase {
         try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
 
-    func process(_ args: [String]) -> Process {
+    /// dynlua with `args`, in `dir`, with this process's environment minus the variables lua
+    /// reads (LUA_INIT, LUA_PATH, LUA_CPATH and their _5_4 forms), plus `environment`.
+    func process(_ args: [String], environment: [String: String] = [:]) -> Process {
         let p = Process()
         p.executableURL = Self.executable
         p.arguments = args
         p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LUA_") }
+        env.merge(environment) { $1 }
+        p.environment = env
         return p
     }
 
     /// Runs dynlua to the end with `stdin` as standard input (empty when nil).
-    func run(_ args: [String], stdin: String = "") throws -> Result {
-        let p = process(args)
+    func run(_ args: [String], stdin: String = "", environment: [String: String] = [:]) throws -> Result {
+        let p = process(args, environment: environment)
         let outURL = dir.appendingPathComponent("stdout.txt"), errURL = dir.appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
@@ -147,6 +152,116 @@ final class CLITests: XCTestCase {
         let e = try run(["-e"])
         XCTAssertEqual(e.status, 1)
         XCTAssertTrue(e.err.hasPrefix("dynlua: '-e' needs argument\n"), e.err)
+        // As in lua, an option's argument may not look like an option.
+        XCTAssertTrue(try run(["-e", "-x"]).err.hasPrefix("dynlua: '-e' needs argument\n"))
+        XCTAssertTrue(try run(["-l", "-x"]).err.hasPrefix("dynlua: '-l' needs argument\n"))
+    }
+
+    // MARK: the environment (LUA_INIT, LUA_PATH, LUA_CPATH, -E)
+
+    func testLuaInitRunsCodeAfterArgIsSet() throws {
+        try write("show.lua", "print(X * 2, ...)")
+        let r = try run(["show.lua", "21"], environment: ["LUA_INIT": "X = tonumber(arg[1])"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.err, "")
+        XCTAssertEqual(r.out, "42\t21\n")
+        // Before the -e code too.
+        XCTAssertEqual(try run(["-e", "print(Y)"], environment: ["LUA_INIT": "Y = 'init'"]).out, "init\n")
+    }
+
+    func testVersionedLuaInitComesFirst() throws {
+        let both = ["LUA_INIT_5_4": "io.write('5.4 ')", "LUA_INIT": "io.write('plain ')"]
+        XCTAssertEqual(try run(["-e", "print('main')"], environment: both).out, "5.4 main\n")
+        // Set but empty, it still wins (as in lua: only an unset variable falls back).
+        let empty = ["LUA_INIT_5_4": "", "LUA_INIT": "io.write('plain ')"]
+        XCTAssertEqual(try run(["-e", "print('main')"], environment: empty).out, "main\n")
+    }
+
+    func testLuaInitFromAFile() throws {
+        try write("init.lua", "print('init', arg[1], ...)")
+        let r = try run(["-e", "print('main')", "-", "x"], environment: ["LUA_INIT": "@init.lua"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.out, "init\tx\nmain\n")  // the file gets no arguments of its own
+        let missing = try run(["-e", "print('main')"], environment: ["LUA_INIT": "@nofile.lua"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.out, "")
+        XCTAssertEqual(missing.err, "dynlua: cannot open nofile.lua: No such file or directory\n")
+    }
+
+    func testLuaInitErrorsNameTheVariable() throws {
+        let runtime = try run(["-e", "print('main')"], environment: ["LUA_INIT": "error('boom')"])
+        XCTAssertEqual(runtime.status, 1)
+        XCTAssertEqual(runtime.out, "")
+        XCTAssertTrue(runtime.err.hasPrefix("dynlua: LUA_INIT:1: boom\nstack traceback:\n"), runtime.err)
+        XCTAssertTrue(runtime.err.contains("\tLUA_INIT:1: in main chunk"), runtime.err)
+        let versioned = try run(["-e", "print('main')"], environment: ["LUA_INIT_5_4": "error('five')"])
+        XCTAssertTrue(versioned.err.hasPrefix("dynlua: LUA_INIT_5_4:1: five\n"), versioned.err)
+        let syntax = try run([], stdin: "print('stdin')", environment: ["LUA_INIT": "x = = 1"])
+        XCTAssertEqual(syntax.status, 1)
+        XCTAssertEqual(syntax.out, "")
+        XCTAssertEqual(syntax.err, "dynlua: LUA_INIT:1: unexpected symbol near '='\n")
+    }
+
+    /// package.path / cpath as lua makes them: the versioned variable first, ";;" replaced by
+    /// the default path (the one with neither variable set).
+    func testLuaPathAndCPath() throws {
+        let show = ["-e", "io.write(package.path, '|', package.cpath)"]
+        let defaults = try run(show).out.split(separator: "|").map(String.init)
+        XCTAssertEqual(defaults.count, 2)
+        let (path, cpath) = (defaults[0], defaults[1])
+        XCTAssertTrue(path.hasSuffix(";./?.lua;./?/init.lua"), path)
+        XCTAssertTrue(cpath.hasSuffix(";./?.so"), cpath)
+        func made(_ env: [String: String]) throws -> String { try run(show, environment: env).out }
+        XCTAssertEqual(try made(["LUA_PATH": "/x/?.lua;;/y/?.lua"]), "/x/?.lua;\(path);/y/?.lua|\(cpath)")
+        XCTAssertEqual(try made(["LUA_PATH": ";;"]), "\(path)|\(cpath)")
+        XCTAssertEqual(try made(["LUA_PATH": "/x/?.lua;;"]), "/x/?.lua;\(path)|\(cpath)")
+        XCTAssertEqual(try made(["LUA_PATH": ";;/y/?.lua"]), "\(path);/y/?.lua|\(cpath)")
+        XCTAssertEqual(try made(["LUA_PATH": "/only/?.lua"]), "/only/?.lua|\(cpath)")
+        XCTAssertEqual(try made(["LUA_PATH_5_4": "/v/?.lua;;", "LUA_PATH": "/plain/?.lua"]), "/v/?.lua;\(path)|\(cpath)")
+        XCTAssertEqual(try made(["LUA_CPATH": "/c/?.so;;"]), "\(path)|/c/?.so;\(cpath)")
+        XCTAssertEqual(try made(["LUA_CPATH_5_4": ";;/d/?.so"]), "\(path)|\(cpath);/d/?.so")
+        // And require really searches there.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        try write("lib/far.lua", "return 'far away'")
+        let found = try run(["-e", "print((require 'far'))"], environment: ["LUA_PATH": "\(dir.path)/lib/?.lua;;"])
+        XCTAssertEqual(found.out, "far away\n")
+    }
+
+    func testIgnoreEnvironmentOption() throws {
+        let show = ["-E", "-e", "io.write(tostring(X), '|', package.path, '|', package.cpath)"]
+        let defaults = try run(["-e", "io.write('nil|', package.path, '|', package.cpath)"]).out
+        let env = ["LUA_INIT": "X = 1", "LUA_INIT_5_4": "X = 2", "LUA_PATH": "/x/?.lua", "LUA_PATH_5_4": "/y/?.lua;;",
+                   "LUA_CPATH": "/c/?.so", "LUA_CPATH_5_4": "/d/?.so"]
+        XCTAssertEqual(try run(show, environment: env).out, defaults)
+        XCTAssertNotEqual(try run(Array(show.dropFirst()), environment: env).out, defaults)  // without -E they count
+        let bad = try run(["-Ex"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.hasPrefix("dynlua: unrecognized option '-Ex'\n"), bad.err)
+    }
+
+    // MARK: script arguments come from `arg` when the script starts
+
+    func testScriptArgumentsAreReadFromArgAfterOptions() throws {
+        let r = try run(["-e", "arg[1] = 100", "-", "a", "b"], stdin: "print(math.type((...)), ...)")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.out, "integer\t100\tb\n")
+        try write("count.lua", "print(select('#', ...), ...)")
+        // #arg decides how many: here the border is 1.
+        XCTAssertEqual(try run(["-e", "arg[2] = nil arg[3] = nil", "count.lua", "a", "b", "c"]).out, "1\ta\n")
+        XCTAssertEqual(try run(["-e", "arg[4] = 'd'", "count.lua", "a", "b", "c"]).out, "4\ta\tb\tc\td\n")
+        // A new table is read as it is.
+        XCTAssertEqual(try run(["-e", "arg = {'x'}", "count.lua", "a"]).out, "1\tx\n")
+    }
+
+    func testArgThatIsNotATable() throws {
+        let r = try run(["-e", "arg = 1", "-"], stdin: "print('never')")
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.out, "")
+        XCTAssertEqual(r.err, "dynlua: 'arg' is not a table\n")
+        try write("s.lua", "print('never')")
+        XCTAssertEqual(try run(["-e", "arg = nil", "s.lua"]).err, "dynlua: 'arg' is not a table\n")
+        // Standard input run for lack of a script takes no arguments, so `arg` is not read.
+        XCTAssertEqual(try run([], stdin: "print('runs', ...)", environment: ["LUA_INIT": "arg = 1"]).out, "runs\n")
     }
 
     // MARK: errors and exit codes
@@ -232,6 +347,36 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(r.out.hasSuffix(")\nlua$ ...1\nlua$ \n"), r.out)
     }
 
+    func testInteractiveEqualsLineReturnsItsValues() throws {
+        let r = try run(["-i", "-e", "a = 'A'"], stdin: "=1 + 1\n=a\n= 3, 4\nif true then\n=5\nend\n")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.hasSuffix(")\n> 2\n> A\n> 3\t4\n> >> > > \n"), r.out)
+        // Only a first line: "=5" inside a statement is the syntax error it is in Lua.
+        XCTAssertEqual(r.err, "stdin:2: unexpected symbol near '='\nstdin:1: <eof> expected near 'end'\n")
+    }
+
+    func testPromptsGoThroughTostringOncePerPrompt() throws {
+        let setup = "n = 0 _PROMPT = setmetatable({}, {__tostring = function() n = n + 1 return 'P' .. n .. '> ' end}) _PROMPT2 = 42"
+        let r = try run(["-i", "-e", setup], stdin: "x = 1\nfor i = 1, 2 do\nend\nn\n")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.err, "")
+        XCTAssertTrue(r.out.hasSuffix(")\nP1> P2> 42P3> 3\nP4> \n"), r.out)
+        XCTAssertTrue(try run(["-i", "-e", "_PROMPT = false"], stdin: "").out.hasSuffix(")\nfalse\n"))
+        // A failing __tostring is reported; the default prompt stands in and the session goes on.
+        let failing = try run(["-i", "-e", "_PROMPT = setmetatable({}, {__tostring = function() error('bad prompt') end})"],
+                              stdin: "_PROMPT = nil\nprint('on')\n")
+        XCTAssertEqual(failing.status, 0)
+        XCTAssertTrue(failing.out.hasSuffix(")\n> > on\n> \n"), failing.out)
+        XCTAssertTrue(failing.err.hasPrefix("(command line):1: bad prompt\nstack traceback:\n"), failing.err)
+    }
+
+    func testEndOfInputInsideAStatementIsReported() throws {
+        let r = try run(["-i"], stdin: "x = 1\nfor i = 1, 2 do\nprint(i)\n")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.hasSuffix(")\n> > >> >> \n"), r.out)
+        XCTAssertEqual(r.err, "stdin:2: 'end' expected (to close 'for' at line 1) near <eof>\n")
+    }
+
     // MARK: Ctrl-C
 
     /// Starts `code` (which prints "ready" before it loops) and returns once it is running.
@@ -295,6 +440,56 @@ final class CLITests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .uncaughtSignal)
         XCTAssertEqual(p.terminationStatus, SIGINT)  // a shell reports 128 + 2 = 130
+    }
+
+    /// Lua code that trains until Ctrl-C; it prints "ready" once training runs. `wrap` gets the
+    /// call and returns the code that makes it.
+    func training(_ wrap: (String) -> String) -> String {
+        """
+        local X, y = data.spiral{ classes = 3, per_class = 50, seed = 0 }
+        local model = nn.Sequential(nn.Linear(2, 50), nn.ReLU(), nn.Linear(50, 3))
+        local options = { model = model, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(model, { lr = 0.1 }),
+          x = X, y = y, steps = 100000000, every = 100000000, progress = false,
+          on_step = function() io.write('ready\\n') io.stdout:flush() end }
+        \(wrap("pcall(train.fit, options)"))
+        """
+    }
+
+    func interruptAndWait(_ code: String) throws -> (status: Int32, err: String) {
+        let (p, err) = try startLoop(code)
+        Thread.sleep(forTimeInterval: 0.2)
+        p.interrupt()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit)
+        return (p.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+
+    /// A native loop (training) takes the interrupt; a pcall catches it; the script has only a
+    /// few instructions left. The interrupt is raised again at the next one: status 130.
+    func testInterruptCaughtAroundTrainingStillEnds130() throws {
+        let r = try interruptAndWait(training { "local ok, message = \($0)\nio.stderr:write('after pcall: ', tostring(message), '\\n')" })
+        XCTAssertEqual(r.status, 130)
+        XCTAssertTrue(r.err.hasPrefix("dynlua: loop.lua:7: interrupted\nstack traceback:\n"), r.err)
+        XCTAssertFalse(r.err.contains("after pcall"), r.err)
+    }
+
+    /// Caught in a coroutine that then ends, the script ends normally: still 130.
+    func testInterruptCaughtInACoroutineStillEnds130() throws {
+        let r = try interruptAndWait(training { """
+            local ok, message = coroutine.resume(coroutine.create(function() \($0) end))
+            io.stderr:write('resumed: ', tostring(message), '\\n')
+            """ })
+        XCTAssertEqual(r.status, 130)
+        XCTAssertTrue(r.err.hasPrefix("resumed: loop.lua:6: interrupted\n"), r.err)
+        XCTAssertTrue(r.err.hasSuffix("\ndynlua: interrupted\n"), r.err)
+    }
+
+    /// os.exit(0) after an interrupt (here from a finalizer, which runs with hooks off when the
+    /// state closes) exits 130.
+    func testOsExitAfterAnInterruptExits130() throws {
+        let r = try interruptAndWait(training { "local guard = setmetatable({}, {__gc = function() os.exit(0) end})\n\($0)" })
+        XCTAssertEqual(r.status, 130)
+        XCTAssertTrue(r.err.hasPrefix("dynlua: loop.lua:7: interrupted\n"), r.err)
     }
 
     // MARK: the line editor on a terminal

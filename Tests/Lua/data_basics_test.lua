@@ -48,7 +48,7 @@ check.raises("line 3: expected 3 fields, got 2", data.csv, write("1,2,1\n3,4,2\n
 check.raises("line 2: field 1 ('abc') is not a finite number", data.csv, write("1,2,1\nabc,4,2\n"), {header=false})
 check.raises("option 'header' must be true, false or \"auto\"", data.csv, write("1,2,1\n"), {header="yes"})
 check.raises("label_column is 1-based", data.csv, write("1,2,1\n"), {label_column=0})
-check.raises("cannot read '/nonexistent/file.csv' (no such file)", data.csv, "/nonexistent/file.csv")
+check.raises("cannot read '/nonexistent/file.csv' (no such file or directory)", data.csv, "/nonexistent/file.csv")
 os.remove(dir)
 
 -- digits: 1797 rows, labels 1..10 (counts from numpy's bincount of the file), pixels 0..16.

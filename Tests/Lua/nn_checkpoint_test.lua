@@ -25,7 +25,7 @@ for i = 1, a:numel() do
 end
 local x = tensor.randn(5, 2)
 check.tensor(back:forward(x), m:forward(x), 0, "same outputs")
-check.eq(read(path):sub(1, 15), "dynlua-model 1\n", "header")
+check.eq(read(path):sub(1, 15), "dynlua-model 2\n", "header")
 
 m:to("float32")
 m:save(path)
@@ -35,11 +35,13 @@ check.tensor(back32:flat_parameters(), m:flat_parameters(), 0, "float32 round tr
 
 -- Corrupted files.
 write(path, "return {}\n")
-check.raises("is not a dynlua model file (first line 'return {}', expected 'dynlua-model 1')", nn.load, path)
+check.raises("is not a dynlua model file (first line 'return {}', expected 'dynlua-model 2')", nn.load, path)
 write(path, string.dump(function() return 1 end))
 check.raises("is not a dynlua model file", nn.load, path)
 write(path, "dynlua-model 9\nReLU\nend\n")
-check.raises("has format version 9; this dynlua reads version 1", nn.load, path)
+check.raises("has format version 9; this dynlua reads version 1 to 2", nn.load, path)
+write(path, "dynlua-model 2\nReLU\nend\n")
+check.raises("is damaged: the checksum line is missing", nn.load, path)
 write(path, "dynlua-model 1\nLinear 2 2 bias float64\n1 2\n3 4\n")
 check.raises("is truncated (the file ends where the bias was expected)", nn.load, path)
 write(path, "dynlua-model 1\nLinear 2 2 bias float64\n1 2\n3 4\n5 6\n")
@@ -51,7 +53,8 @@ check.raises("is corrupt at line 2: expected 'Linear <n_in> <n_out> <bias|nobias
 write(path, "dynlua-model 1\nLinear 1 1 nobias float64\n0.5\nend\n")
 check.tensor(nn.load(path):forward(tensor.new({{2}})), {{1}}, 0, "a hand-written file")
 os.remove(path)
-check.raises("nn.load: cannot open", nn.load, path)
+check.raises("nn.load: cannot read '" .. path .. "' (no such file or directory)", nn.load, path)
+check.raises("nn.load: the file name 'ab\\0cd' contains a NUL byte", nn.load, "ab\0cd")
 check.raises("save: cannot write", m.save, m, path .. "/no/such/dir")
 
 -- Initialization: reproducible by seed, Glorot statistics, custom functions.

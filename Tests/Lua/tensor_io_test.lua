@@ -36,7 +36,7 @@ check.eq(tensor.load(path):size(2), 0, "tensor.save and an empty tensor")
 os.remove(path)
 
 -- errors
-check.raises("tensor.load: cannot open '/nonexistent/dir/x.npy'", function() local _ = tensor.load("/nonexistent/dir/x.npy") end)
+check.raises("tensor.load: cannot read '/nonexistent/dir/x.npy' (no such file or directory)", function() local _ = tensor.load("/nonexistent/dir/x.npy") end)
 check.raises("save: cannot write '/nonexistent/dir/x.npy'", function() t:save("/nonexistent/dir/x.npy") end)
 check.raises("bad argument #1 to 'load' (string expected, got number)", function() local _ = tensor.load(3) end)
 check.raises("bad argument #1 to 'save' (string expected, got no value)", function() t:save() end)

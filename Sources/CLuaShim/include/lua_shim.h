@@ -41,6 +41,40 @@ int dyn_openlibs(lua_State *L);
 void dyn_install_sigint_handler(void);
 void dyn_restore_sigint_handler(void);
 
+/* os.exit exits 130 once an interrupt was raised (under lua_pcall; returns its status). */
+int dyn_guard_exit(lua_State *L);
+
+/* Pushes the script's arguments, arg[1] .. arg[#arg], read from the global 'arg' as lua does
+   when the script starts, and stores their number in *count. On failure ("'arg' is not a
+   table") the message is on top instead; returns the lua_pcall status. */
+int dyn_push_script_arguments(lua_State *L, int *count);
+
+/* A Lua function: tostring(_G[name]) for the interactive prompt, no result when it is nil. */
+int dyn_prompt_text(lua_State *L);
+
+/* Refuses the debug functions that can crash the process (see debug_guard.c): setupvalue on C
+   functions, setmetatable on userdata, setlocal in C frames, setuservalue, getregistry. Runs
+   under lua_pcall; returns its status. */
+int dyn_guard_debug(lua_State *L);
+
+/* Text-only chunks (see chunk_loading.c): load, loadfile, dofile and require's Lua searcher
+   refuse binary chunks. Runs under lua_pcall; returns its status. */
+int dyn_load_text_only(lua_State *L);
+/* Replaces Lua's "attempt to load a binary chunk" message on top with one that says why. */
+void dyn_explain_binary_refusal(lua_State *L);
+
+/* The file policy of dynlua --sandbox, set from Swift: returns 1 when `path` (length bytes,
+   maybe with NUL bytes) may be used, else 0 with the reason written into `reason` (at most
+   `capacity` bytes with the terminating NUL). It must not raise. NULL: everything allowed. */
+typedef int (*dyn_path_policy)(const char *path, size_t length, int writing, char *reason,
+                               size_t capacity);
+void dyn_set_path_policy(dyn_path_policy policy);
+/* Text-only chunks plus: io.open, io.lines, io.input, io.output, os.remove, os.rename,
+   os.tmpname, loadfile, dofile and require ask the policy; os.execute, io.popen,
+   package.loadlib and the C searchers are gone; debug keeps traceback and getinfo only.
+   Runs under lua_pcall; returns its status. */
+int dyn_enter_sandbox(lua_State *L);
+
 /* "Lua 5.4.x": a concatenated string macro that Swift cannot import. */
 static inline const char *dyn_lua_release(void) { return LUA_RELEASE; }
 

@@ -8,7 +8,9 @@ public final class CurvatureTracker {
     public let iterations: Int?
     public let seed: UInt64
     public let ntkPoints: Tensor?
-    private var previous: [[Double]] = []
+    /// The previous measurement's Ritz vectors (saved by training checkpoints: a resumed run
+    /// must start its next Lanczos run where the uninterrupted one would).
+    public var previous: [[Double]] = []
     /// Lanczos steps taken by the last measurement.
     public private(set) var lastIterations = 0
 

@@ -3,7 +3,7 @@ import Foundation
 /// Reads a numeric CSV file into X and class labels y.
 ///
 /// Format: one sample per line, fields separated by commas, surrounding spaces ignored, no
-/// quoting; blank lines are skipped; CRLF line ends are accepted. Every feature field must be
+/// quoting; blank lines are skipped; LF, CRLF and CR line ends are accepted. Every feature field must be
 /// a finite number. Labels (one column, 1-based `labelColumn`, negative counting from the end,
 /// default the last):
 /// - all integers: kept as they are when the smallest is >= 1, shifted by +1 when the smallest
@@ -23,14 +23,17 @@ public enum CSVTable {
 
     public static func read(path: String, labelColumn: Int? = nil, header: Header = .auto,
                             function: String = "data.csv") throws -> Result {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let why = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
-            throw TensorError("\(function): cannot read '\(path)' (\(why))")
+        let bytes = try FileAccess.contents(of: path, op: function)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw TensorError("\(function): cannot read '\(path)' (not UTF-8 text)")
         }
         return try parse(text, source: path, labelColumn: labelColumn, header: header, function: function)
+    }
+
+    /// A header field is a name: text that is not a number at all. "nan", "inf" and empty
+    /// fields are bad data, reported as such, not a header to skip.
+    static func looksLikeName(_ field: Substring) -> Bool {
+        !field.isEmpty && Double(field) == nil
     }
 
     static func number(_ field: Substring) -> Double? {
@@ -48,8 +51,9 @@ public enum CSVTable {
         var labels: [(line: Int, text: Substring)] = []
         var lineNumber = 0
         var sawFirst = false
-        // "\r\n" is one Character in Swift, so both separators are named.
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        // "\r\n" is one Character in Swift, so every separator is named (a lone "\r" ends lines
+        // in files from old Macs).
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             lineNumber += 1
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -67,7 +71,7 @@ public enum CSVTable {
                 switch header {
                 case .present: isHeader = true
                 case .absent: isHeader = false
-                case .auto: isHeader = fields.indices.contains { $0 != label && number(fields[$0]) == nil }
+                case .auto: isHeader = fields.indices.contains { $0 != label && looksLikeName(fields[$0]) }
                 }
                 if isHeader { continue }
             }

@@ -1,11 +1,12 @@
 import Foundation
 
 /// Saving and loading models: a versioned, line-based text format (never code, so loading a
-/// file cannot run anything). Version 1:
+/// file cannot run anything). Version 2:
 ///
-///     dynlua-model 1
+///     dynlua-model 2
 ///     <module>
 ///     end
+///     checksum fnv1a64 <16 hex digits>
 ///
 /// where <module> is one of
 ///     Sequential <k>                              followed by its k children's <module>s
@@ -14,28 +15,27 @@ import Foundation
 ///                                                 n_out numbers (the bias)
 ///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax
 ///
-/// Numbers are separated by single spaces and written as the shortest decimal text that reads
-/// back to the same float64 ("0.1", "-3.5e-05", "inf", "nan"); float32 values are widened to
-/// float64 exactly first, so every parameter round-trips bit for bit. Files are written with
-/// AtomicFile (temporary file + rename).
+/// and the last line is the FNV-1a hash of the lines before it (ChecksummedText), so a damaged
+/// file is an error. Version 1 is the same without the checksum line; it is still read. Lines
+/// may end in "\n" or "\r\n". Numbers are separated by single spaces and written as the
+/// shortest decimal text that reads back to the same float64 ("0.1", "-3.5e-05", "inf",
+/// "nan"); float32 values are widened to float64 exactly first, so every parameter
+/// round-trips bit for bit. Files are written with AtomicFile (temporary file + rename).
 public enum Checkpoint {
     public static let magic = "dynlua-model"
-    public static let version = 1
+    public static let version = 2
     static let maxDepth = 200
 
     // MARK: writing
 
     public static func save(_ m: Module, path: String) throws {
-        var out = "\(magic) \(version)\n"
-        try write(m, into: &out)
-        out += "end\n"
-        try AtomicFile.write(out, to: path, op: "save")
+        try AtomicFile.write(try text(of: m), to: path, op: "save", durable: true)
     }
 
     public static func text(of m: Module) throws -> String {
         var out = "\(magic) \(version)\n"
         try write(m, into: &out)
-        return out + "end\n"
+        return ChecksummedText.seal(out + "end\n")
     }
 
     static func write(_ m: Module, into out: inout String) throws {
@@ -60,11 +60,8 @@ public enum Checkpoint {
     // MARK: reading
 
     public static func load(path: String) throws -> Module {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let why = access(path, R_OK) == 0 ? "cannot read it" : String(cString: strerror(errno))
-            throw TensorError("nn.load: cannot open '\(path)' (\(why))")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let data = try FileAccess.contents(of: path, op: "nn.load")
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw TensorError("nn.load: '\(path)' is not a dynlua model file (not text; expected first line '\(magic) \(version)')")
         }
         return try parse(text, name: path)
@@ -72,16 +69,11 @@ public enum Checkpoint {
 
     /// Reads a model from the text of a checkpoint; `name` labels error messages.
     public static func parse(_ text: String, name: String) throws -> Module {
-        var reader = Reader(text: text, name: name)
-        let header = reader.next()
-        let words = header?.split(separator: " ") ?? []
-        guard words.count == 2, words[0] == magic else {
-            let shown = String((header ?? "").prefix(40).map { $0.isASCII && !$0.isNewline ? $0 : "?" })
-            throw TensorError("nn.load: '\(name)' is not a dynlua model file (first line '\(shown)', expected '\(magic) \(version)')")
-        }
-        guard let v = Int(words[1]), v == version else {
-            throw TensorError("nn.load: '\(name)' has format version \(words[1]); this dynlua reads version \(version)")
-        }
+        let lines = ChecksummedText.lines(text)
+        let v = try formatVersion(lines.first, magic: magic, readable: 1...version, name: name, op: "nn.load", what: "model")
+        var reader = Reader(lines: v >= 2 ? try ChecksummedText.verify(lines) { Reader(lines: [], name: name).damaged($0) } : lines,
+                            name: name)
+        _ = reader.next()
         let m = try readModule(&reader, depth: 0)
         guard let last = reader.next() else { throw reader.truncated("the final 'end' line") }
         guard last == "end" else { throw reader.corrupt("expected 'end', found '\(last.prefix(40))'") }
@@ -122,17 +114,32 @@ public enum Checkpoint {
         }
     }
 
+    /// The version on a first line "<magic> <version>", checked against what this dynlua reads.
+    static func formatVersion(_ header: Substring?, magic: String, readable: ClosedRange<Int>,
+                              name: String, op: String, what: String) throws -> Int {
+        let words = header?.split(separator: " ") ?? []
+        guard words.count == 2, words[0] == magic else {
+            let shown = String((header ?? "").prefix(40).map { $0.isASCII && !$0.isNewline ? $0 : "?" })
+            throw TensorError("\(op): '\(name)' is not a dynlua \(what) file (first line '\(shown)', expected '\(magic) \(readable.upperBound)')")
+        }
+        guard let v = Int(words[1]), readable.contains(v) else {
+            let range = readable.count == 1 ? "\(readable.lowerBound)" : "\(readable.lowerBound) to \(readable.upperBound)"
+            throw TensorError("\(op): '\(name)' has format version \(words[1].prefix(20)); this dynlua reads version \(range)")
+        }
+        return v
+    }
+
     /// Lines of the file with a position for error messages.
     struct Reader {
         let lines: [Substring]
         let name: String
+        var op = "nn.load"
         var position = 0
 
-        init(text: String, name: String) {
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last == "" { lines.removeLast() }
-            self.lines = lines.map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        init(lines: [Substring], name: String, op: String = "nn.load") {
+            self.lines = lines
             self.name = name
+            self.op = op
         }
 
         mutating func next() -> Substring? {
@@ -152,11 +159,15 @@ public enum Checkpoint {
         }
 
         func truncated(_ what: String) -> TensorError {
-            TensorError("nn.load: '\(name)' is truncated (the file ends where \(what) was expected)")
+            TensorError("\(op): '\(name)' is truncated (the file ends where \(what) was expected)")
         }
 
         func corrupt(_ what: String) -> TensorError {
-            TensorError("nn.load: '\(name)' is corrupt at line \(position): \(what)")
+            TensorError("\(op): '\(name)' is corrupt at line \(position): \(what)")
+        }
+
+        func damaged(_ what: String) -> TensorError {
+            TensorError("\(op): '\(name)' is damaged: \(what)")
         }
     }
 }

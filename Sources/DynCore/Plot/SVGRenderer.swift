@@ -245,7 +245,7 @@ struct SVGWriter {
 extension Figure {
     public func svg() -> String { SVGRenderer().render(self) }
 
-    /// Writes the SVG atomically (temporary file, then rename).
+    /// Writes the SVG with AtomicFile.
     public func save(path: String) throws {
         try AtomicFile.write(svg(), to: path, op: "plot save")
     }

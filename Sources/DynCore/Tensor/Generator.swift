@@ -26,6 +26,15 @@ public struct Generator: Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
+    /// The 256-bit state, for training checkpoints (an all-zero state is not a valid one).
+    public var state: [UInt64] {
+        get { [s.0, s.1, s.2, s.3] }
+        set {
+            precondition(newValue.count == 4 && newValue.contains { $0 != 0 })
+            s = (newValue[0], newValue[1], newValue[2], newValue[3])
+        }
+    }
+
     @inline(__always)
     static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 

@@ -113,13 +113,10 @@ public enum Npy {
     }
 
     public static func load(path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorError("tensor.load: cannot open '\(path)'")
-        }
-        return try decode(Array(data), path: path)
+        return try decode(try FileAccess.contents(of: path, op: "tensor.load"), path: path)
     }
 
     public static func save(_ t: Tensor, path: String) throws {
-        try AtomicFile.write(Data(encode(t)), to: path, op: "save")
+        try AtomicFile.write(encode(t), to: path, op: "save")
     }
 }

@@ -20,6 +20,19 @@ struct BatchSampler {
 
     var isFullBatch: Bool { batchSize >= rows }
 
+    /// Where the sampler is (generator, this epoch's order, position in it): what a training
+    /// checkpoint saves so that a resumed run draws the same minibatches.
+    struct State: Equatable {
+        var generator: [UInt64]
+        var order: [Int]
+        var position: Int
+    }
+
+    var state: State {
+        get { State(generator: generator.state, order: order, position: position) }
+        set { generator.state = newValue.generator; order = newValue.order; position = newValue.position }
+    }
+
     /// The row indices of the next batch.
     mutating func next() -> ArraySlice<Int> {
         if position >= rows {

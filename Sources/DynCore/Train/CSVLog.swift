@@ -1,31 +1,23 @@
 import Foundation
 
 /// The training log as CSV: one line per recorded step (step, loss, weighted_loss, accuracy,
-/// w1..wC, and val_loss, val_accuracy with validation). Lines go to a temporary file beside the
-/// target, renamed over it when training ends, so an interrupted run never leaves a
-/// half-written log where a complete one was expected.
+/// w1..wC, and val_loss, val_accuracy with validation). It is an AtomicFile.Writer: lines go to
+/// `.NAME.tmp-PID` beside the target, renamed over it when training ends, so an interrupted
+/// run never leaves a half-written log where a complete one was expected. The file is created
+/// when training starts, so a path that cannot be written fails before the first step.
 final class CSVLog {
-    let path: String
-    let temporaryPath: String
-    private let handle: FileHandle
+    private let writer: AtomicFile.Writer
     private var buffer = ""
 
     init(path: String, classes: Int, validation: Bool, analysis: Int?) throws {
-        self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let h = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw TensorError("train.fit: cannot write log '\(path)'")
-        }
-        handle = h
+        writer = try AtomicFile.Writer(path: path, op: "train.fit: log")
         var header = ["step", "loss", "weighted_loss", "accuracy"] + (1...max(classes, 1)).map { "w\($0)" }
         if validation { header += ["val_loss", "val_accuracy"] }
         if let k = analysis { header += (1...max(k, 1)).map { "hessian_\($0)" } + ["ntk_max"] }
         buffer = header.joined(separator: ",") + "\n"
     }
 
-    func write(_ r: StepRecord, analysis: (top: [Double], ntkMax: Double?)?, hessianCount: Int?) {
+    func write(_ r: StepRecord, analysis: (top: [Double], ntkMax: Double?)?, hessianCount: Int?) throws {
         var fields = [String(r.step), num(r.loss), num(r.weightedLoss), num(r.accuracy)] + r.weights.map(num)
         if let v = r.valLoss { fields += [num(v), num(r.valAccuracy ?? .nan)] }
         if let k = hessianCount {
@@ -34,29 +26,33 @@ final class CSVLog {
             fields.append(analysis?.ntkMax.map(num) ?? "")
         }
         buffer += fields.joined(separator: ",") + "\n"
-        if buffer.utf8.count > 1 << 16 { flush() }
+        if buffer.utf8.count > 1 << 16 { try flush() }
+    }
+
+    /// Writes the lines of records restored from a checkpoint.
+    func replay(_ h: TrainingHistory, hessianCount: Int?) throws {
+        for i in 0..<h.count {
+            let r = StepRecord(step: h.step[i], loss: h.loss[i], weightedLoss: h.weightedLoss[i], accuracy: h.accuracy[i],
+                               weights: Array(h.weights(at: i)), valLoss: h.valLoss.isEmpty ? nil : h.valLoss[i],
+                               valAccuracy: h.valAccuracy.isEmpty ? nil : h.valAccuracy[i], classAccuracy: [])
+            let a = h.analysisStep.firstIndex(of: h.step[i]).map { (top: h.hessianTop[$0], ntkMax: Optional(h.ntkMax[$0])) }
+            try write(r, analysis: a, hessianCount: hessianCount)
+        }
     }
 
     private func num(_ v: Double) -> String { String(format: "%.17g", v) }
 
-    private func flush() {
-        handle.write(Data(buffer.utf8))
+    private func flush() throws {
+        try writer.append(buffer)
         buffer = ""
     }
 
     /// Completes the file and moves it into place.
     func finish() throws {
-        flush()
-        try handle.close()
-        if rename(temporaryPath, path) != 0 {
-            unlink(temporaryPath)
-            throw TensorError("train.fit: cannot write log '\(path)' (\(String(cString: strerror(errno))))")
-        }
+        try flush()
+        try writer.commit(durable: true)
     }
 
     /// Drops the temporary file (training failed before the log was complete).
-    func abandon() {
-        try? handle.close()
-        unlink(temporaryPath)
-    }
+    func abandon() { writer.abandon() }
 }

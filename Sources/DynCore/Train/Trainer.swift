@@ -36,6 +36,8 @@ public final class Trainer {
         public var every: Int
         public var hessianCount: Int
         public var measure: (Int) throws -> (top: [Double], ntkMax: Double?)
+        /// The state carried from one measurement to the next, for checkpoints (Ritz vectors).
+        public var warmStart: (get: () -> [[Double]], set: ([[Double]]) -> Void)?
         public init(every: Int, hessianCount: Int, measure: @escaping (Int) throws -> (top: [Double], ntkMax: Double?)) {
             self.every = every; self.hessianCount = hessianCount; self.measure = measure
         }
@@ -55,6 +57,12 @@ public final class Trainer {
     public var onRecord: ((StepRecord) throws -> Bool)?
     /// Polled before every step (Ctrl-C); returning true stops with an "interrupted" error.
     public var interrupted: (() -> Bool)?
+    /// Saving the whole state every few steps, and continuing from a saved state
+    /// (TrainingCheckpoint.swift); the hooks carry state that only the script knows.
+    public var checkpoint: TrainingCheckpoint.Configuration?
+    public var resumePath: String?
+    public var onCheckpoint: (() throws -> SavedValue?)?
+    public var onResume: ((SavedValue?) throws -> Void)?
 
     public init(model: Module, loss: Loss, optimizer: Optimizer, schedule: (any WeightSchedule)?,
                 x: Tensor, labels: [Int], classes: Int, configuration: Configuration) throws {
@@ -82,13 +90,26 @@ public final class Trainer {
         let fused = FusedMLPStep(model: model, loss: loss, classes: classes)
         var progress = ProgressLine(total: config.steps, enabled: config.progress)
         defer { progress.finish() }
+        var firstStep = 1, stopped = false
+        if let path = resumePath, let saved = try readCheckpoint(path) {
+            try restore(saved, from: path, sampler: &sampler)
+            history = saved.history
+            firstStep = saved.step + 1
+            stopped = saved.stopped
+            for path in [config.logPath, checkpoint?.path].compactMap({ $0 }) { AtomicFile.removeStaleTemporaries(of: path) }
+        }
+        if let checkpoint {
+            guard checkpoint.every >= 1 else { throw TensorError("train.fit: checkpoint option 'every' must be >= 1, got \(checkpoint.every)") }
+            try AtomicFile.checkWritable(checkpoint.path, op: "train.fit: checkpoint")
+        }
         let log = try config.logPath.map {
             try CSVLog(path: $0, classes: classes, validation: validation != nil, analysis: analysis?.hessianCount)
         }
         var completed = false
         defer { if !completed { log?.abandon() } }
+        try log?.replay(history, hessianCount: analysis?.hessianCount)
 
-        for step in stride(from: 1, through: config.steps, by: 1) {
+        for step in stride(from: firstStep, through: stopped ? 0 : config.steps, by: 1) {
             if interrupted?() == true { throw TensorError("interrupted") }
             if let schedule {
                 try weights.withUnsafeMutableBufferPointer { try schedule.weights(step: step, into: $0) }
@@ -149,9 +170,12 @@ public final class Trainer {
                 history.accuracy.append(r.accuracy)
                 history.weights += r.weights
                 if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
-                log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
+                try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
                 progress.update(step: step, loss: r.loss, accuracy: r.accuracy)
                 if let onRecord { keepGoing = try onRecord(r) }
+            }
+            if let checkpoint, step % checkpoint.every == 0 || step == config.steps || !keepGoing {
+                try writeCheckpoint(checkpoint, step: step, stopped: !keepGoing, history: history, sampler: sampler)
             }
             if !keepGoing { break }
         }

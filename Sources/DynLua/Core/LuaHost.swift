@@ -18,10 +18,46 @@ public final class LuaHost {
         case interrupted(String)
     }
 
-    public init() {
+    /// How the state is set up (the command line's -E, --bytecode and --sandbox).
+    public struct Settings {
+        /// Ignore LUA_PATH, LUA_CPATH and their _5_4 forms (`lua -E`).
+        public var ignoreEnvironment = false
+        /// Let load, loadfile, dofile, require and scripts take binary chunks. Off by default:
+        /// Lua does not check them, and a corrupted one can crash the process.
+        public var allowBytecode = false
+        /// Confine files to these trees and drop what runs programs or native code; also sets
+        /// `FileAccess.policy` (process-wide) so that dynlua's readers and writers obey it.
+        public var sandbox: SandboxPolicy?
+
+        public init(ignoreEnvironment: Bool = false, allowBytecode: Bool = false, sandbox: SandboxPolicy? = nil) {
+            self.ignoreEnvironment = ignoreEnvironment
+            self.allowBytecode = allowBytecode
+            self.sandbox = sandbox
+        }
+    }
+
+    public let settings: Settings
+
+    public init(_ settings: Settings = Settings()) {
+        precondition(settings.sandbox == nil || !settings.allowBytecode, "the sandbox loads text chunks only")
+        self.settings = settings
         guard let state = luaL_newstate() else { fatalError("dynlua: cannot create a Lua state (out of memory)") }
         L = state
-        guard dyn_openlibs(L) == LUA_OK else { fatalError("dynlua: cannot open the Lua standard libraries") }
+        if settings.ignoreEnvironment {
+            // The package library reads this registry field when it sets package.path/cpath.
+            lua.push(true)
+            lua.setField(dyn_registryindex(), "LUA_NOENV")
+        }
+        guard dyn_openlibs(L) == LUA_OK, dyn_guard_exit(L) == LUA_OK, dyn_guard_debug(L) == LUA_OK else {
+            fatalError("dynlua: cannot open the Lua standard libraries")
+        }
+        if let sandbox = settings.sandbox {
+            FileAccess.policy = sandbox.refusal
+            dyn_set_path_policy(pathPolicyBridge)
+            guard dyn_enter_sandbox(L) == LUA_OK else { fatalError("dynlua: cannot set up the sandbox") }
+        } else if !settings.allowBytecode {
+            guard dyn_load_text_only(L) == LUA_OK else { fatalError("dynlua: cannot set up text-only loading") }
+        }
         SystemInfo.useSingleThreadedBLASByDefault()
         Modules.registerAll(lua)
         dyn_install_interrupt_hook(L)
@@ -44,13 +80,32 @@ public final class LuaHost {
     /// Turns Lua warnings (`warn`) on, as `lua -W` does.
     public func enableWarnings() { lua_warning(L, "@on", 0) }
 
-    /// Loads a file (nil: standard input, chunk name "stdin") and runs it with `args` as `...`.
-    public func runFile(_ path: String?, args: [String] = []) -> Outcome {
-        let status = path.map { luaL_loadfilex(L, $0, nil) } ?? luaL_loadfilex(L, nil, nil)
-        if status != LUA_OK { return popError() }
-        guard lua.ensureStack(Int32(args.count) + 1) else { lua.pop(); return .error("too many arguments to script") }
-        for a in args { lua.push(a) }
-        return call(nargs: Int32(args.count), nresults: 0)
+    /// Loads a file (nil: standard input, chunk name "stdin") and runs it with no arguments.
+    public func runFile(_ path: String?) -> Outcome {
+        guard load(path) else { return popError() }
+        return call(nargs: 0, nresults: 0)
+    }
+
+    /// Runs the script at `path` (nil: standard input) as `lua` does: its `...` are arg[1] ..
+    /// arg[#arg], read from the global `arg` once the file is loaded, so that -e code before it
+    /// can change them.
+    public func runScript(_ path: String?) -> Outcome {
+        guard load(path) else { return popError() }
+        var count: Int32 = 0
+        guard dyn_push_script_arguments(L, &count) == LUA_OK else {
+            let message = lua.string(-1) ?? "(error object is a \(lua.typeName(-1)) value)"
+            lua.pop(2)  // the message and the chunk
+            return .error(message)
+        }
+        return call(nargs: count, nresults: 0)
+    }
+
+    /// Pushes the chunk in `path` (nil: standard input), or the error message.
+    private func load(_ path: String?) -> Bool {
+        let mode = settings.allowBytecode ? nil : "t"
+        let status = path.map { luaL_loadfilex(L, $0, mode) } ?? luaL_loadfilex(L, nil, mode)
+        if status != LUA_OK { dyn_explain_binary_refusal(L) }
+        return status == LUA_OK
     }
 
     /// Runs a string of Lua code as a chunk named `name`.
@@ -84,7 +139,9 @@ public final class LuaHost {
     }
 
     /// Calls the function below `nargs` arguments on the stack with a traceback handler and
-    /// Ctrl-C armed. Leaves the results on the stack on success.
+    /// Ctrl-C armed. Leaves the results on the stack on success. Once an interrupt was raised
+    /// the outcome is `.interrupted` (with nothing left on the stack), even when the code
+    /// caught it and ended normally.
     public func call(nargs: Int32, nresults: Int32) -> Outcome {
         let base = lua.top - nargs
         lua_pushcclosure(L, dyn_traceback, 0)
@@ -94,7 +151,12 @@ public final class LuaHost {
         let status = dyn_pcall(L, nargs, nresults, base)
         dyn_restore_sigint_handler()
         dyn_remove(L, base)
-        return status == LUA_OK ? .ok : popError()
+        if status != LUA_OK { return popError() }
+        guard dyn_interrupt_raised() == 0 else {
+            lua.setTop(base - 1)  // no results: the call failed, as far as callers are concerned
+            return .interrupted("interrupted")
+        }
+        return .ok
     }
 
     func popError() -> Outcome {
@@ -102,4 +164,19 @@ public final class LuaHost {
         lua.pop()
         return dyn_interrupt_raised() != 0 ? .interrupted(message) : .error(message)
     }
+}
+
+/// Lets the C side of the sandbox (Lua's io and os functions) ask `FileAccess.policy`, the one
+/// policy dynlua's own readers and writers ask too. A path that is not valid UTF-8 is refused:
+/// judging a lossy decoding of it could approve a different file than the one opened.
+private let pathPolicyBridge: dyn_path_policy = { path, length, writing, reason, capacity in
+    guard let policy = FileAccess.policy, let path, let reason, capacity > 0 else { return 1 }
+    let bytes = UnsafeRawBufferPointer(start: path, count: length)
+    let name = String(decoding: bytes, as: UTF8.self)
+    let why = name.utf8.elementsEqual(bytes) ? policy(name, writing != 0) : "the file name is not valid UTF-8"
+    guard let why else { return 1 }
+    let text = why.utf8.prefix(capacity - 1)
+    for (i, byte) in text.enumerated() { reason[i] = CChar(bitPattern: byte) }
+    reason[text.count] = 0
+    return 0
 }

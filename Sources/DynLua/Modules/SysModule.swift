@@ -1,6 +1,6 @@
 import DynCore
 
-/// The `sys` table: timing and threading for benchmarks and long runs.
+/// The `sys` table: timing, threading and the BLAS in use, for benchmarks and long runs.
 enum SysModule {
     static let functions: [(String, LuaBody)] = [
         ("clock", { guarded($0) { lua in lua.push(SystemInfo.wallClock()); return 1 } }),
@@ -11,6 +11,14 @@ enum SysModule {
                 SystemInfo.blasThreads = n
             }
             lua.push(SystemInfo.blasThreads); return 1
+        } }),
+        ("blas", { guarded($0) { lua in
+            lua.newTable(hash: 4)
+            lua.push(BLASInfo.library); lua.setField(-2, "library")
+            lua.push(BLASInfo.version); lua.setField(-2, "version")
+            lua.push(BLASInfo.core); lua.setField(-2, "core")
+            lua.push(SystemInfo.blasThreads); lua.setField(-2, "threads")
+            return 1
         } }),
     ]
 

@@ -6,7 +6,8 @@ import DynCore
 /// tables (built once, at the end).
 enum TrainModule {
     static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
-                             "seed", "validation", "every", "on_step", "log", "progress", "analysis", "on_nonfinite"]
+                             "seed", "validation", "every", "on_step", "log", "progress", "analysis",
+                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite"]
 
     /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
     /// keeps it there for the whole run, which also keeps Lua functions alive).
@@ -99,6 +100,8 @@ enum TrainModule {
             trainer.onRecord = { record in try callOnStep(callback, record) }
         }
 
+        try TrainCheckpointOptions.apply(lua, o, to: trainer)
+
         let history = try trainer.run()
         pushHistory(lua, history, validation: trainer.validation != nil)
         return 1
@@ -148,7 +151,9 @@ enum TrainModule {
         let tracker = try CurvatureTracker(
             hvp: try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels),
             k: k, iterations: iters, seed: seed, ntkPoints: points)
-        return Trainer.Analysis(every: every, hessianCount: k) { _ in try tracker.measure() }
+        var analysis = Trainer.Analysis(every: every, hessianCount: k) { _ in try tracker.measure() }
+        analysis.warmStart = (get: { tracker.previous }, set: { tracker.previous = $0 })
+        return analysis
     }
 
     /// Calls on_step(step, info) under lua_pcall; false stops training.
