@@ -41,7 +41,8 @@ local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights",
                "per_class", "amplitude", "period", "k", "iters", "starts", "every", "on_step", "bias", "init",
                "momentum", "betas", "eps", "normalize", "static_after", "fraction", "shuffle", "noise", "log",
                "progress", "validation", "analysis", "header", "label_column", "rows", "cols", "width",
-               "height", "title", "on_nonfinite", "grid", "sigma", "nesterov", "weight_decay", "revolutions" }
+               "height", "title", "on_nonfinite", "grid", "sigma", "nesterov", "weight_decay", "revolutions",
+               "checkpoint", "resume", "on_checkpoint", "on_resume", "path" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
 
@@ -150,6 +151,8 @@ local function fitOptions()
   if R(4) == 1 then o.batch_size = pick{ 1, 5, 12, 0 } end
   if R(5) == 1 then o.validation = { x = X, y = y } end
   if R(6) == 1 then o.analysis = { every = R(1, 3), hessian_top = R(1, 2), iters = R(1, 6) } end
+  if R(6) == 1 then o.checkpoint = { path = "ck" .. R(3) .. ".ckpt", every = R(1, 3) } end
+  if R(6) == 1 then o.resume = "ck" .. R(3) .. ".ckpt" end
   for _ = 1, R(0, 2) do o[pick(keys)] = value(1) end
   return o
 end
