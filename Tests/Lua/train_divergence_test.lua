@@ -90,3 +90,24 @@ end
 local model, loss, opt, X, y = setup("ce", 0.1)
 check.raises([[option 'on_nonfinite' must be "error", "stop" or "continue", got "halt"]], train.fit,
   { model = model, loss = loss, optimizer = opt, x = X, y = y, steps = 1, on_nonfinite = "halt" })
+
+-- With checkpoints, a stopped run resumed from its last checkpoint stops at the same step with
+-- the same parameters (nothing is written at the step that stopped).
+do
+  local path = os.tmpname()
+  os.remove(path)
+  local function run()
+    local model, loss, opt, X, y = setup("mse", 10)
+    local h = train.fit{ model = model, loss = loss, optimizer = opt, x = X, y = y, steps = 400, progress = false,
+                         on_nonfinite = "stop", checkpoint = { path = path, every = 10 }, resume = path }
+    return h, model
+  end
+  local h1, m1 = run()
+  local h2, m2 = run()
+  os.remove(path)
+  local bad = reference("mse", 10, 400)
+  check.eq(h1.stopped.step, bad, "first run stops at the diverging step")
+  check.eq(h2.stopped.step, bad, "resumed run stops at the same step")
+  check.eq(#h2.step, bad - 1, "resumed run's history")
+  check.tensor(m2:flat_parameters(), m1:flat_parameters(), 0, "resumed run's parameters")
+end
