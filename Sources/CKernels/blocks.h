@@ -30,13 +30,19 @@
 #define BLOCK 32
 #define CE_CHUNK 32
 
+/* The kernels trust their callers for sizes and labels (the Swift side checks them once, not
+   per call); a value outside the contract is a bug in dynlua, so it stops the process with a
+   message naming the kernel instead of reading or writing out of bounds. */
+_Noreturn void dyn_contract_violation(const char *kernel, const char *what, long value);
+
 /* Calls F(K) with K a compile-time constant 1...8 equal to k, so that loops over the tiny
    dimension unroll and their sums stay in registers. */
 #define SMALL_SWITCH(k, F) switch (k) { case 1: F(1); break; case 2: F(2); break; case 3: F(3); break; \
-    case 4: F(4); break; case 5: F(5); break; case 6: F(6); break; case 7: F(7); break; default: F(8); break; }
+    case 4: F(4); break; case 5: F(5); break; case 6: F(6); break; case 7: F(7); break;             \
+    case 8: F(8); break; default: dyn_contract_violation(__func__, #k, k); }
 
 #define DEFINE_BLOCKS(T, S)                                                                        \
-/* C[r, j] = init_j + sum_{i < K} A[r, i] B[i, j] (i ascending), then the ReLU, or zero where      \
+/* C[r, j] = init_j + sum_{i < K} A[r, i] B[i, j] (i ascending), then the ReLU (NaN stays NaN), or zero where \
    mask[r, j] <= 0 (mask: n x m contiguous). */                                                    \
 INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T *b, long ldb,     \
                      const T *bias, const T *mask, T *c, long ldc, const int relu) {               \
@@ -49,7 +55,7 @@ INLINE void rows_##S(const long K, long n, long m, const T *a, long lda, const T
         for (long j = 0; j < m; j++) {                                                             \
             T s = bias ? bias[j] : 0;                                                              \
             for (long i = 0; i < K; i++) s = MADD(x[i], b[i * ldb + j], s);                        \
-            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s > 0 ? s : 0) : s;                       \
+            cr[j] = mask ? (mr[j] > 0 ? s : 0) : relu ? (s < 0 ? 0 : s) : s;                       \
         }                                                                                          \
     }                                                                                              \
 }                                                                                                  \
@@ -176,6 +182,8 @@ INLINE void ce_rows_##S(long n, long c, const T *x, const long *y, const double 
             T mx = row[0];                                                                         \
             long arg = 0;                                                                          \
             for (long j = 1; j < c; j++) if (row[j] > mx) { mx = row[j]; arg = j; }                \
+            if ((unsigned long)y[r0 + q] >= (unsigned long)c)                                      \
+                dyn_contract_violation(__func__, "label", y[r0 + q]);                              \
             if (arg == y[r0 + q]) correct += 1;                                                    \
             shift[q] = isfinite(mx) ? (double)mx : 0;                                              \
             /* exp(0) = 1 exactly: the row maximum's term needs no call. */                        \

@@ -1,6 +1,13 @@
 /* See dyn_kernels.h: the skinny products and the ReLU, each a public wrapper that runs one of
    the blocks of blocks.h over all rows, with the tiny dimension made a compile-time constant. */
 #include "blocks.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+void dyn_contract_violation(const char *kernel, const char *what, long value) {
+    fprintf(stderr, "dynlua: internal error: %s called with %s = %ld, outside what it accepts\n", kernel, what, value);
+    abort();
+}
 
 #define DEFINE_KERNELS(T, S)                                                                       \
 MULTI void dyn_rows_relu_##S(long n, long k, long m, const T *a, long lda, const T *b, long ldb,   \
@@ -34,7 +41,7 @@ MULTI void dyn_tn_acc_##S(long n, long k, long m, const T *a, long lda, const T 
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_relu_##S(long count, const T *x, T *y) {                                            \
-    for (long i = 0; i < count; i++) y[i] = x[i] > 0 ? x[i] : 0;                                   \
+    for (long i = 0; i < count; i++) y[i] = x[i] < 0 ? 0 : x[i];                                   \
 }                                                                                                  \
                                                                                                    \
 MULTI void dyn_relu_backward_##S(long count, const T *g, const T *y, T *gx) {                      \

@@ -29,23 +29,32 @@ final class FusedMLPStepTests: XCTestCase {
 
     /// Shapes cover every register-block remainder of the padded hidden layer (h mod 32), hidden
     /// widths that are and are not whole vectors, every slice remainder, k and m from 1 to 8,
-    /// either layer without bias, class weights, a row-strided input and infinite inputs.
+    /// either layer without bias, class weights, a row-strided input, infinite inputs and NaN.
     func testSameBitsAsModuleByModule() throws {
         let cases: [(n: Int, k: Int, h: Int, m: Int, b1: Bool, b2: Bool, weighted: Bool)] = [
             (300, 2, 100, 3, true, true, true), (1, 1, 9, 2, true, true, false), (37, 3, 17, 4, false, false, true),
             (64, 8, 33, 8, true, true, true), (60, 2, 16, 3, true, true, false), (29, 5, 24, 7, true, false, true),
             (100, 4, 57, 1, false, false, false), (31, 6, 130, 5, false, true, true), (257, 7, 64, 6, true, true, true),
-            (90, 2, 43, 3, true, true, true)]
+            (90, 2, 43, 3, true, true, true), (45, 3, 21, 2, true, true, true)]
         for (s, c) in cases.enumerated() {
             let what = "case \(s + 1): \(c.n) x \(c.k) -> \(c.h) -> \(c.m)"
             let model = try network(c.k, c.h, c.m, biases: (c.b1, c.b2), seed: UInt64(10 + s))
             // Every other case reads x as a row-strided view (the first k of k + 2 columns).
             let wide = try FD.random([c.n, c.k + 2], seed: UInt64(30 + s), -2, 2)
             let x = s % 2 == 0 ? try FD.random([c.n, c.k], seed: UInt64(30 + s), -2, 2) : try wide.narrow(1, start: 0, length: c.k)
-            if s == cases.count - 1 {
-                // Infinite inputs: NaN in padded lanes must stay out of the results.
+            if s == cases.count - 2 {
+                // Infinite inputs: NaN in padded lanes (inf * 0) must stay out of the results.
+                // With input 2's weights all positive, row 6's hidden units are all -inf, cut
+                // to 0 by the ReLU: its logits are the finite bias, as module by module.
                 x.setValue(.infinity, at: [0, 0])
                 x.setValue(-.infinity, at: [5, 1])
+                let w1 = (model.modules[0] as! Linear).weight
+                for j in 0..<c.h { w1.setValue(Swift.abs(w1.value(at: [1, j])) + 0.1, at: [1, j]) }
+            }
+            if s == cases.count - 1 {
+                // NaN in an input row and in a hidden unit's weight: the ReLU keeps NaN in both paths.
+                x.setValue(.nan, at: [3, 1])
+                (model.modules[0] as! Linear).weight.setValue(.nan, at: [2, 5])
             }
             var g = Generator(seed: UInt64(50 + s))
             let labels = (0..<c.n).map { _ in g.below(c.m) }

@@ -18,6 +18,30 @@ final class NNModuleTests: XCTestCase {
         }
     }
 
+    /// NaN goes through the ReLU as through t:relu(), in every path a ReLU takes: alone (both
+    /// dtypes), fused after a skinny Linear, after a BLAS Linear. Finite values are cut at 0.
+    func testReLUKeepsNaN() throws {
+        for dtype in [DType.float64, .float32] {
+            let y = try ReLU().forward(T([.nan, -1, 0, 2, -.infinity, .infinity], [6], dtype)).toArray()
+            XCTAssertTrue(y[0].isNaN, "\(dtype): relu(NaN) = \(y[0])")
+            XCTAssertEqual(Array(y[1...]), [0, 0, 2, 0, .infinity], "\(dtype)")
+            // The same bits as t:relu(), -0 included (both keep it: x < 0 ? 0 : x).
+            let z = try T([-0.0, .nan, -3, 4], [4], dtype)
+            XCTAssertEqual(try ReLU().forward(z).toArray().map(\.bitPattern), try z.map(.relu).toArray().map(\.bitPattern), "\(dtype)")
+        }
+        for (k, m) in [(2, 3), (12, 20)] {  // skinny (Linear+ReLU in one kernel) and BLAS
+            let w = try Tensor(shape: [k, m], values: (0..<(k * m)).map { Double($0 % 5) - 2 })
+            let net = try Sequential([try Linear(weight: w, bias: nil), ReLU()])
+            let x = try Tensor(shape: [2, k], values: (0..<(2 * k)).map { $0 == 0 ? .nan : 1 })
+            let y = try net.forward(x).toArray()
+            // Row 1 holds NaN in its first input, so every output of that row is NaN; row 2 is
+            // the ReLU of the column sums of w.
+            XCTAssertTrue(y[0..<m].allSatisfy(\.isNaN), "\(k) -> \(m): \(y[0..<m])")
+            let sums = (0..<m).map { j in (0..<k).reduce(0.0) { $0 + w.value(at: [$1, j]) } }
+            XCTAssertEqual(Array(y[m...]), sums.map { Swift.max($0, 0) }, "\(k) -> \(m)")
+        }
+    }
+
     func testBuffersAreReusedWhileShapesStay() throws {
         var g = Generator(seed: 1)
         let net = try Sequential([try Linear(2, 4, generator: &g), ReLU(), try Linear(4, 3, generator: &g)])

@@ -117,4 +117,38 @@ final class OptimTests: XCTestCase {
             XCTAssertTrue(($0 as? TensorError)?.message.contains("parameters were replaced") ?? false)
         }
     }
+
+    /// stepIfFinite applies a finite update exactly as step() does, and refuses one that would
+    /// make an element non-finite, changing nothing: parameters, momentum/moment buffers, step
+    /// count (checked by continuing both optimizers with the same finite steps afterwards).
+    func testStepIfFiniteRefusesAndChangesNothing() throws {
+        let makers: [(String, (Module) throws -> Optimizer)] = [
+            ("SGD", { try SGD(module: $0, lr: 0.1) }),
+            ("SGD momentum nesterov", { try SGD(module: $0, lr: 0.1, momentum: 0.9, weightDecay: 0.01, nesterov: true) }),
+            ("Adam", { try Adam(module: $0, lr: 0.1, weightDecay: 0.01) })]
+        for dtype in [DType.float64, .float32] {
+            for (name, make) in makers {
+                let what = "\(name) \(dtype)"
+                let plain = try TwoParameterModule(p0, dtype: dtype), guarded = try TwoParameterModule(p0, dtype: dtype)
+                let a = try make(plain), b = try make(guarded)
+                plain.setGradient(g1); guarded.setGradient(g1)
+                try a.step()
+                XCTAssertNil(try b.stepIfFinite(), what)
+                XCTAssertEqual(guarded.flat.map(\.bitPattern), plain.flat.map(\.bitPattern), what)
+                // An infinite or NaN gradient in element 1 of parameter 2: refused.
+                for bad in [Double.infinity, .nan] {
+                    guarded.setGradient([0, 0, 0, bad, 0])
+                    let before = guarded.flat
+                    let refused = try XCTUnwrap(try b.stepIfFinite(), "\(what), gradient \(bad)")
+                    XCTAssertEqual(refused, NonFiniteUpdate(parameter: 1, element: 0, value: before[3]), what)
+                    XCTAssertEqual(guarded.flat.map(\.bitPattern), before.map(\.bitPattern), what)
+                    XCTAssertEqual(b.stepCount, 1, what)
+                }
+                plain.setGradient(g2); guarded.setGradient(g2)
+                try a.step()
+                XCTAssertNil(try b.stepIfFinite(), what)
+                XCTAssertEqual(guarded.flat.map(\.bitPattern), plain.flat.map(\.bitPattern), "\(what), after a refused step")
+            }
+        }
+    }
 }

@@ -119,3 +119,18 @@ local l2 = nn.Linear(2, 2)
 do local w <close> = l2.weight end
 check.tensor(tensor.new(l2.weight:shape()), {2, 2}, 0, "weight after closing an earlier view")
 check.eq(l2:parameters()[1] == l2.weight, true, "stable again after closing")
+
+-- nn.ReLU keeps NaN, as t:relu() does (alone and fused after a skinny Linear).
+do
+  local x = tensor.new{ 0 / 0, -1, 3 }
+  local y = nn.ReLU():forward(x)
+  assert(y[1] ~= y[1], "nn.ReLU turned NaN into " .. tostring(y[1]))
+  check.eq(y[2], 0, "relu(-1)"); check.eq(y[3], 3, "relu(3)")
+  local r = x:relu()
+  assert(r[1] ~= r[1], "t:relu() turned NaN into " .. tostring(r[1]))
+  local lin = nn.Linear(1, 2, { bias = false })
+  lin.weight:copy_(tensor.new{ { 1, -1 } })
+  local z = nn.Sequential(lin, nn.ReLU()):forward(tensor.new{ { 0 / 0 }, { 2 } })
+  assert(z[1][1] ~= z[1][1] and z[1][2] ~= z[1][2], "Linear+ReLU turned NaN into numbers")
+  check.eq(z[2][1], 2, "relu(2)"); check.eq(z[2][2], 0, "relu(-2)")
+end

@@ -141,6 +141,8 @@ check.raises("tensor: index 3 out of range for dimension 1 of size 2", function(
 check.raises("tensor: index 0 out of range for dimension 1 of size 2", function() a[0] = 1 end)
 check.raises("tensor: index 1.5 is not an integer", function() local _ = a[1.5] end)
 check.raises("tensor: cannot assign to field 'foo' (only t[i] = value)", function() a.foo = 1 end)
+check.raises("tensor: index 2.5 is not an integer (t[i] = value takes an integer i)", function() a[2.5] = 1 end)
+check.raises("tensor: cannot assign with a boolean key (only t[i] = value, i an integer)", function() a[true] = 1 end)
 check.raises("tensor: index 1 out of range for dimension 1 of size 0", function() local _ = tensor.new(5)[1] end)
 check.raises("bad argument #1 to 'size' (dimension 3 out of range for a 2-D tensor)", function() local _ = a:size(3) end)
 check.raises("bad argument #1 to 'transpose' (dimension 0 out of range for a 2-D tensor)", function() local _ = a:transpose(0, 1) end)

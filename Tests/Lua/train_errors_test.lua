@@ -48,3 +48,55 @@ local h = train.fit{ model = model, loss = loss, optimizer = opt, x = X, y = y, 
 check.eq(#h.step, 3, "recorded steps before stopping")
 check.eq(h.step[3], 5, "last recorded step")
 check.eq(#seen, 3, "on_step calls")
+
+-- Messages name the option and show the caller's own values.
+do
+  local X3, y3, m3, l3, o3 = setup()
+  local base = { model = m3, loss = l3, optimizer = o3, x = X3, y = y3, steps = 2, progress = false }
+  local function with(extra)
+    local t = {}
+    for k, v in pairs(base) do t[k] = v end
+    for k, v in pairs(extra) do t[k] = v end
+    return t
+  end
+  check.raises("train.fit: option 'weights' must be a schedule or a function of the step, got table (fixed class weights belong to the loss",
+    train.fit, with{ weights = { 1, 2, 3 } })
+  local closed = schedule.constant(3); getmetatable(closed).__close(closed)
+  check.raises("train.fit: option 'weights': schedule has been closed", train.fit, with{ weights = closed })
+  check.raises("train.fit: option 'validation': options table expected, got number", train.fit, with{ validation = 3 })
+  check.raises("train.fit: option 'analysis': options table expected, got number", train.fit, with{ analysis = 3 })
+  check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape (5)", train.fit, with{ x = tensor.ones(5) })
+  check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape ()", train.fit, with{ x = tensor.new(1) })
+  check.raises("train.fit: x: Linear(2 -> 8): input of shape (30x5) should have 2 columns", train.fit, with{ x = tensor.zeros(30, 5) })
+
+  -- schedule.custom without `classes`: its first call fixes them; its own error shows, with
+  -- its position and traceback.
+  local ok, err = pcall(train.fit, with{ weights = schedule.custom(function(step) error("no weights yet") end) })
+  check.eq(ok, false, "failing schedule.custom")
+  assert(err:find("schedule.custom: error in the schedule function at step 1: ", 1, true), err)
+  assert(err:find("train_errors_test.lua:%d+: no weights yet"), err)
+  assert(err:find("stack traceback", 1, true), err)
+  check.raises("schedule.custom: at step 1, the function returned 2 weights, expected 3", train.fit,
+    with{ weights = schedule.custom(function() return { 1, 1 } end) })
+  local function w(step) return { 1, 1 + step, 2 } end
+  local Xa, ya, ma, la, oa = setup()
+  local ha = train.fit{ model = ma, loss = la, optimizer = oa, x = Xa, y = ya, steps = 4, progress = false, weights = schedule.custom(w) }
+  local Xb, yb, mb, lb, ob = setup()
+  local hb = train.fit{ model = mb, loss = lb, optimizer = ob, x = Xb, y = yb, steps = 4, progress = false, weights = w }
+  check.tensor(ma:flat_parameters(), mb:flat_parameters(), 0, "schedule.custom without classes trains as the plain function")
+  check.eq(ha.weights[3][2], 4, "weights recorded from schedule.custom")
+end
+
+-- Without a schedule the history records the loss's own (static) weights, as they are at each
+-- step (on_step may change them).
+do
+  local function text(t) local s = {} for i, v in ipairs(t) do s[i] = string.format("%g", v) end return table.concat(s, ",") end
+  local X4, y4, m4, _, o4 = setup()
+  local l4 = nn.CrossEntropyLoss{ weights = { 1, 2, 3 } }
+  local h = train.fit{ model = m4, loss = l4, optimizer = o4, x = X4, y = y4, steps = 3, progress = false,
+    on_step = function(step) if step == 2 then l4:set_weights{ 3, 2, 1 } end end }
+  check.eq(text(h.weights[1]), "1,2,3", "static weights at step 1")
+  check.eq(text(h.weights[3]), "3,2,1", "weights after on_step changed them")
+  local h2 = train.fit{ model = m4, loss = nn.CrossEntropyLoss(), optimizer = o4, x = X4, y = y4, steps = 1, progress = false }
+  check.eq(text(h2.weights[1]), "1,1,1", "no weights: all ones")
+end

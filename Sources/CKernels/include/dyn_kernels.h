@@ -4,7 +4,9 @@
    sum of products is added with one fused multiply-add (a single rounding), so results are the
    same bits in every caller (train.fit and a hand-written Lua loop share them) and, but for the
    C library's exp and log in the cross-entropy, on every CPU. Matrices are row-major; ld* are row strides
-   in elements, columns are contiguous. */
+   in elements, columns are contiguous. The callers check sizes and labels: a tiny dimension outside
+   1..DYN_SMALL or a label outside 0..c-1 aborts the process with a message naming the kernel (a bug
+   in dynlua, never reachable from a script) instead of reading or writing out of bounds. */
 #ifndef DYN_KERNELS_H
 #define DYN_KERNELS_H
 
@@ -18,7 +20,7 @@ void dyn_rows_f64(long n, long k, long m, const double *a, long lda, const doubl
 void dyn_rows_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
                   const float *bias, float *c, long ldc);
 
-/* C = max(A B + bias, 0) (bias may be NULL): a layer and the ReLU after it in one pass. */
+/* C = max(A B + bias, 0) (bias may be NULL; NaN stays NaN): a layer and the ReLU after it in one pass. */
 void dyn_rows_relu_f64(long n, long k, long m, const double *a, long lda, const double *b, long ldb,
                        const double *bias, double *c, long ldc);
 void dyn_rows_relu_f32(long n, long k, long m, const float *a, long lda, const float *b, long ldb,
@@ -44,7 +46,7 @@ void dyn_dots_f32(long n, long k, long m, const float *a, long lda, const float 
 void dyn_tn_acc_f64(long n, long k, long m, const double *a, long lda, const double *g, long ldg, double *d, double *db);
 void dyn_tn_acc_f32(long n, long k, long m, const float *a, long lda, const float *g, long ldg, float *d, float *db);
 
-/* y = max(x, 0) (NaN -> 0); gx = y > 0 ? g : 0. */
+/* y = x < 0 ? 0 : x (NaN and -0 stay, as t:relu()); gx = y > 0 ? g : 0. */
 void dyn_relu_f64(long count, const double *x, double *y);
 void dyn_relu_f32(long count, const float *x, float *y);
 void dyn_relu_backward_f64(long count, const double *g, const double *y, double *gx);

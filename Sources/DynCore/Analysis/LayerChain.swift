@@ -27,7 +27,7 @@ struct LayerChain {
                          _ d1: UnsafeMutablePointer<Double>, _ count: Int) {
         switch kind {
         case nil: for i in 0..<count { h[i] = z[i]; d1[i] = 1 }
-        case .relu?: for i in 0..<count { let v = z[i]; h[i] = v > 0 ? v : 0; d1[i] = v > 0 ? 1 : 0 }
+        case .relu?: for i in 0..<count { let v = z[i]; h[i] = v < 0 ? 0 : v; d1[i] = v > 0 ? 1 : 0 }  // NaN stays NaN, as nn.ReLU
         case .tanh?: for i in 0..<count { let t = Double.tanh(z[i]); h[i] = t; d1[i] = 1 - t * t }
         case .sigmoid?:
             for i in 0..<count {

@@ -32,28 +32,31 @@ public final class Adam: Optimizer {
         try super.init(module: module, learningRate: lr, name: name)
     }
 
-    override func update(_ k: Int) {
+    override func update(_ k: Int, _ range: Range<Int>, store: Bool) -> Bool {
         switch parameters[k].dtype {
-        case .float64: kernel(k, Double.self)
-        case .float32: kernel(k, Float.self)
+        case .float64: return kernel(k, Double.self, range, store: store)
+        case .float32: return kernel(k, Float.self, range, store: store)
         }
     }
 
-    private func kernel<T: TensorScalar>(_ k: Int, _: T.Type) {
+    private func kernel<T: TensorScalar>(_ k: Int, _: T.Type, _ range: Range<Int>, store: Bool) -> Bool {
         let p = parameters[k].pointer(T.self), g = gradients[k].pointer(T.self)
         let m = firstMoments[k].pointer(T.self), v = secondMoments[k].pointer(T.self)
-        let n = parameters[k].count
         let t = Double(stepCount)
         // Bias corrections in double precision, then rounded once to T.
         let stepSize = T(learningRate / (1 - Foundation.pow(beta1, t)))
         let rootCorrection2 = T((1 - Foundation.pow(beta2, t)).squareRoot())
         let b1 = T(beta1), b2 = T(beta2), e = T(eps), wd = T(weightDecay)
-        for i in 0..<n {
+        // Element i's new moments and parameter.
+        let next = { (i: Int) -> (m: T, v: T, p: T) in
             let d = g[i] + wd * p[i]
-            m[i] = b1 * m[i] + (1 - b1) * d
-            v[i] = b2 * v[i] + (1 - b2) * d * d
-            let denom = v[i].squareRoot() / rootCorrection2 + e
-            p[i] -= stepSize * (m[i] / denom)
+            let mi = b1 * m[i] + (1 - b1) * d
+            let vi = b2 * v[i] + (1 - b2) * d * d
+            let denom = vi.squareRoot() / rootCorrection2 + e
+            return (mi, vi, p[i] - stepSize * (mi / denom))
         }
+        guard store else { return Optimizer.allFinite(range) { next($0).p } }
+        for i in range { let u = next(i); m[i] = u.m; v[i] = u.v; p[i] = u.p }
+        return true
     }
 }

@@ -46,18 +46,60 @@ public class Optimizer {
     }
 
     public func step() throws {
+        try checkReady()
+        stepCount += 1
+        for k in 0..<parameters.count { _ = update(k, 0..<parameters[k].count, store: true) }
+    }
+
+    /// The step, unless it would make a parameter non-finite: then nothing changes (parameters,
+    /// optimizer state, step count) and the first such element is returned. An update cannot be
+    /// undone exactly (rounding; inf and NaN lose the old value), so the new values are computed
+    /// once without being stored, and stored only when all are finite: one more read-only pass
+    /// over the parameters, and no copy.
+    public func stepIfFinite() throws -> NonFiniteUpdate? {
+        try checkReady()
+        stepCount += 1
+        for k in 0..<parameters.count where !update(k, 0..<parameters[k].count, store: false) {
+            let i = (0..<parameters[k].count).first { !update(k, $0..<($0 + 1), store: false) } ?? 0
+            stepCount -= 1
+            let t = parameters[k]  // contiguous (checked at creation)
+            let value = t.dtype == .float64 ? t.pointer(Double.self)[i] : Double(t.pointer(Float.self)[i])
+            return NonFiniteUpdate(parameter: k, element: i, value: value)
+        }
+        for k in 0..<parameters.count { _ = update(k, 0..<parameters[k].count, store: true) }
+        return nil
+    }
+
+    private func checkReady() throws {
         guard learningRate.isFinite, learningRate >= 0 else {
             throw TensorError("\(name): lr must be a finite number >= 0, got \(learningRate)")
         }
         try checkModuleUnchanged()
-        stepCount += 1
-        for k in 0..<parameters.count { update(k) }
     }
 
     /// Sets every gradient of the module to zero.
     public func zeroGrad() { for g in gradients { g.zeroFill() } }
 
-    /// Updates parameter k after stepCount was increased. Subclasses dispatch on the dtype to a
-    /// generic kernel, so each kernel is specialized for Double and Float.
-    func update(_ k: Int) { fatalError("subclass responsibility") }
+    /// Updates elements `range` of parameter k (and their optimizer state) after stepCount was
+    /// increased; with `store` false, stores nothing and tells whether every updated value would
+    /// be finite (the same arithmetic, so the answer is exact). Subclasses dispatch on the dtype
+    /// to a generic kernel, so each kernel is specialized for Double and Float.
+    func update(_ k: Int, _ range: Range<Int>, store: Bool) -> Bool { fatalError("subclass responsibility") }
+
+    /// Whether every value(i), i in range, is finite: one vectorizable pass (an OR of flags, no
+    /// early exit).
+    @inline(__always) static func allFinite<T: TensorScalar>(_ range: Range<Int>, _ value: (Int) -> T) -> Bool {
+        var nonFinite: UInt8 = 0
+        for i in range { let v = value(i); nonFinite |= v - v == 0 ? 0 : 1 }
+        return nonFinite == 0
+    }
+}
+
+/// An update an optimizer did not apply because it would make a parameter element non-finite
+/// (0-based parameter index in `parameters()` order, and element in row-major order).
+public struct NonFiniteUpdate: Equatable, Sendable {
+    public let parameter: Int
+    public let element: Int
+    /// The element's value before the update.
+    public let value: Double
 }

@@ -24,28 +24,31 @@ public final class SGD: Optimizer {
         try super.init(module: module, learningRate: lr, name: name)
     }
 
-    override func update(_ k: Int) {
+    override func update(_ k: Int, _ range: Range<Int>, store: Bool) -> Bool {
         switch parameters[k].dtype {
-        case .float64: kernel(k, Double.self)
-        case .float32: kernel(k, Float.self)
+        case .float64: return kernel(k, Double.self, range, store: store)
+        case .float32: return kernel(k, Float.self, range, store: store)
         }
     }
 
-    private func kernel<T: TensorScalar>(_ k: Int, _: T.Type) {
+    private func kernel<T: TensorScalar>(_ k: Int, _: T.Type, _ range: Range<Int>, store: Bool) -> Bool {
         let p = parameters[k].pointer(T.self), g = gradients[k].pointer(T.self)
-        let n = parameters[k].count
         let lr = T(learningRate), wd = T(weightDecay), mu = T(momentum)
         if momentum == 0 {
-            for i in 0..<n { p[i] -= lr * (g[i] + wd * p[i]) }
-            return
+            let next = { (i: Int) -> T in p[i] - lr * (g[i] + wd * p[i]) }
+            guard store else { return Optimizer.allFinite(range, next) }
+            for i in range { p[i] = next(i) }
+            return true
         }
         let b = buffers[k].pointer(T.self)
-        let first = stepCount == 1
-        for i in 0..<n {
+        let first = stepCount == 1, nesterov = self.nesterov
+        let next = { (i: Int) -> (buf: T, p: T) in
             let d = g[i] + wd * p[i]
             let buf = first ? d : mu * b[i] + d
-            b[i] = buf
-            p[i] -= lr * (nesterov ? d + mu * buf : buf)
+            return (buf, p[i] - lr * (nesterov ? d + mu * buf : buf))
         }
+        guard store else { return Optimizer.allFinite(range) { next($0).p } }
+        for i in range { let u = next(i); b[i] = u.buf; p[i] = u.p }
+        return true
     }
 }

@@ -48,7 +48,7 @@ public enum UnaryOp: Sendable {
             if x >= 0 { return 1 / (1 + T.exp(-x)) }
             let e = T.exp(x)
             return e / (1 + e)
-        case .relu: return x > 0 || x.isNaN ? x : 0
+        case .relu: return x < 0 ? 0 : x  // NaN and -0 stay, as in the C kernels
         case .clamp(let lo, let hi): return Swift.min(Swift.max(x, T(lo)), T(hi))
         case .pow(let p): return T.pow(x, T(p))
         }

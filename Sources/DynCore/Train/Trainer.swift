@@ -18,6 +18,7 @@ public final class Trainer {
         public var every = 1
         public var logPath: String?
         public var progress = true
+        public var onNonFinite = NonFinitePolicy.error
 
         public init(steps: Int) { self.steps = steps }
     }
@@ -70,7 +71,8 @@ public final class Trainer {
         guard configuration.every >= 1 else { throw TensorError("train.fit: every must be >= 1, got \(configuration.every)") }
         if let b = configuration.batchSize, b < 1 { throw TensorError("train.fit: batch_size must be >= 1, got \(b)") }
         try ClassLabels.check(labels, rows: x.shape[0], classes: classes, op: "train.fit")
-        if let s = schedule, s.classes != classes {
+        // A schedule.custom made without `classes` has 0 until its first call fixes them.
+        if let s = schedule, s.classes != 0, s.classes != classes {
             throw TensorError("train.fit: the weights schedule has \(s.classes) classes, the data has \(classes)")
         }
         self.model = model; self.loss = loss; self.optimizer = optimizer; self.schedule = schedule
@@ -135,11 +137,15 @@ public final class Trainer {
                 evaluation = try loss.evaluate(output, labels: by, gradient: gradient)
                 try model.accumulateParameterGradients(bx, gradient!)
             }
-            let recorded = (step - 1) % config.every == 0
+            // The loss is computed anyway; when it is not finite, stop before the update.
+            var stop = config.onNonFinite == .continue ? nil : DivergenceStop(step: step, evaluation)
+            let recorded = stop == nil && (step - 1) % config.every == 0
             var record: StepRecord? = nil
             if recorded {
+                // Without a schedule, the loss's own weights (on_step may change them).
                 record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
-                                    accuracy: Double(evaluation.correct) / Double(by.count), weights: weights,
+                                    accuracy: Double(evaluation.correct) / Double(by.count),
+                                    weights: schedule == nil ? loss.weights ?? weights : weights,
                                     classAccuracy: onRecord == nil ? [] : try Trainer.classAccuracy(output, by, classes))
             }
             if recorded, let validation {
@@ -148,7 +154,13 @@ public final class Trainer {
                 record!.valLoss = ve.loss
                 record!.valAccuracy = Double(ve.correct) / Double(validation.labels.count)
             }
-            try optimizer.step()
+            if config.onNonFinite == .continue { try optimizer.step() }
+            else if stop == nil, let bad = try optimizer.stepIfFinite() { stop = DivergenceStop(step: step, bad) }
+            if let stop {
+                if config.onNonFinite == .error { throw stop.error }
+                history.stopped = stop
+                break
+            }
 
             var keepGoing = true
             if let r = record {
@@ -156,7 +168,7 @@ public final class Trainer {
                 history.loss.append(r.loss)
                 history.weightedLoss.append(r.weightedLoss)
                 history.accuracy.append(r.accuracy)
-                history.weights += weights
+                history.weights += r.weights
                 if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
                 try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
                 progress.update(step: step, loss: r.loss, accuracy: r.accuracy)

@@ -15,6 +15,8 @@ public struct TrainingHistory {
     public var analysisStep: [Int] = []
     public var hessianTop: [[Double]] = []
     public var ntkMax: [Double] = []
+    /// Set when the run stopped on a non-finite value (`NonFinitePolicy.stop`).
+    public var stopped: DivergenceStop?
 
     public init(classes: Int) { self.classes = classes }
 

@@ -249,7 +249,13 @@ enum TensorMethods {
         ("__newindex", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             guard let i = lua.integer(2) else {
-                throw LuaFailure.message("tensor: cannot assign to field '\(lua.string(2) ?? lua.typeName(2))' (only t[i] = value)")
+                if lua.isNumber(2) {
+                    throw LuaFailure.message("tensor: index \(lua.number(2)!) is not an integer (t[i] = value takes an integer i)")
+                }
+                if lua.isString(2), let name = lua.string(2) {
+                    throw LuaFailure.message("tensor: cannot assign to field '\(name)' (only t[i] = value)")
+                }
+                throw LuaFailure.message("tensor: cannot assign with a \(lua.typeName(2)) key (only t[i] = value, i an integer)")
             }
             guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
                 throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")

@@ -7,7 +7,7 @@ import DynCore
 enum TrainModule {
     static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
                              "seed", "validation", "every", "on_step", "log", "progress", "analysis",
-                             "checkpoint", "resume", "on_checkpoint", "on_resume"]
+                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite"]
 
     /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
     /// keeps it there for the whole run, which also keeps Lua functions alive).
@@ -40,20 +40,26 @@ enum TrainModule {
         let loss = try required(lua, o, "loss", "a loss (nn.CrossEntropyLoss or nn.MSELoss)") { try? lua.checkLoss($0) }
         let optimizer = try required(lua, o, "optimizer", "an optimizer (optim.SGD or optim.Adam)") { try? OptimModule.checkOptimizer(lua, $0) }
         let x = try required(lua, o, "x", "a 2-D tensor") { lua.tensor($0) }
+        guard x.rank == 2 else {
+            throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))")
+        }
         guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
         guard x.rank == 2 else { throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
 
-        // The number of classes is the model's output width.
-        let output = try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
+        // The number of classes is the model's output width, from a forward pass on one row.
+        let output = try classesProbe(model, x)
         guard output.rank == 2 else { throw LuaFailure.message("train.fit: the model's output must be 2-D (rows x classes)") }
         let classes = output.shape[1]
         o.push("y")
-        let y = try labels(lua, at: lua.top, rows: x.rank == 2 ? x.shape[0] : 0, classes: classes, what: "y")
+        let y = try labels(lua, at: lua.top, rows: x.shape[0], classes: classes, what: "y")
 
         o.push("weights")
         let weightsIndex = lua.top
+        if lua.isTable(weightsIndex) {
+            throw LuaFailure.message("train.fit: option 'weights' must be a schedule or a function of the step, got table (fixed class weights belong to the loss: nn.CrossEntropyLoss{weights = {...}})")
+        }
         let schedule: (any WeightSchedule)? = lua.isNoneOrNil(weightsIndex) ? nil
-            : try lua.checkSchedule(weightsIndex, classes: classes, name: "train.fit: weights")
+            : try option("weights") { try lua.checkSchedule(weightsIndex, classes: classes, name: "train.fit: weights") }
 
         var config = Trainer.Configuration(steps: steps)
         config.batchSize = try o.integer("batch_size")
@@ -62,6 +68,7 @@ enum TrainModule {
         config.every = try o.integer("every", default: 1)
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
+        config.onNonFinite = try nonFinitePolicy(o)
 
         let trainer = try Trainer(model: model, loss: loss, optimizer: optimizer, schedule: schedule,
                                   x: x, labels: y, classes: classes, configuration: config)
@@ -69,7 +76,7 @@ enum TrainModule {
 
         o.push("validation")
         if !lua.isNoneOrNil(-1) {
-            let v = try Options(lua, -1, function: "train.fit validation", allowed: ["x", "y"])
+            let v = try option("validation") { try Options(lua, -1, function: "train.fit validation", allowed: ["x", "y"]) }
             let vx = try required(lua, v, "x", "a 2-D tensor") { lua.tensor($0) }
             guard vx.rank == 2, vx.shape[1] == x.shape[1] else {
                 throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), expected \(x.shape[1]) columns")
@@ -81,7 +88,7 @@ enum TrainModule {
 
         o.push("analysis")
         if !lua.isNoneOrNil(-1) {
-            trainer.analysis = try analysisOption(lua, lua.top, trainer: trainer)
+            trainer.analysis = try option("analysis") { try analysisOption(lua, lua.top, trainer: trainer) }
         }
 
         o.push("on_step")
@@ -100,6 +107,34 @@ enum TrainModule {
         pushHistory(lua, history, validation: trainer.validation != nil)
         return 1
     } }
+
+    /// Runs body on an option's value that train.fit pushed on its stack: an argument error
+    /// there would name a stack slot ("bad argument #7"), so it names the option instead.
+    static func option<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch LuaFailure.argument(_, let text) {
+            throw LuaFailure.message("train.fit: option '\(name)': \(text)")
+        }
+    }
+
+    /// The model's output on x's first row (its width is the number of classes). When x does not
+    /// fit the model, the error is the model's own on the whole of x, so that it shows x's shape.
+    static func classesProbe(_ model: Module, _ x: Tensor) throws -> Tensor {
+        do {
+            return try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
+        } catch let first {
+            do { _ = try model.forward(x) } catch { throw LuaFailure.message("train.fit: x: \(error)") }
+            throw first  // the whole x went through: report the first error as it was
+        }
+    }
+
+    /// `on_nonfinite = "error" | "stop" | "continue"` (default "error").
+    static func nonFinitePolicy(_ o: Options) throws -> NonFinitePolicy {
+        guard let text = try o.string("on_nonfinite") else { return .error }
+        guard let policy = NonFinitePolicy(rawValue: text) else {
+            throw LuaFailure.message("train.fit: option 'on_nonfinite' must be \"error\", \"stop\" or \"continue\", got \"\(text)\"")
+        }
+        return policy
+    }
 
     /// `analysis = {every = K, hessian_top = k, ntk_points = X, iters = m, seed = s}`.
     static func analysisOption(_ lua: Lua, _ i: Int32, trainer: Trainer) throws -> Trainer.Analysis {
@@ -169,6 +204,13 @@ enum TrainModule {
         if validation {
             pushList(lua, h.valLoss); lua.setField(-2, "val_loss")
             pushList(lua, h.valAccuracy); lua.setField(-2, "val_accuracy")
+        }
+        if let stop = h.stopped {
+            lua.newTable(hash: 3)
+            lua.push(stop.step); lua.setField(-2, "step")
+            lua.push(stop.reason); lua.setField(-2, "reason")
+            lua.push(stop.value); lua.setField(-2, "value")
+            lua.setField(-2, "stopped")
         }
         if !h.analysisStep.isEmpty {
             pushList(lua, h.analysisStep); lua.setField(-2, "analysis_step")
