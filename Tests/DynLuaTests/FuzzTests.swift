@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The fuzz harness in CI: scripts/fuzz --ci runs Tests/Fuzz/fuzz.lua (hostile calls of every
+/// The fuzz harness in CI: scripts/fuzz runs Tests/Fuzz/fuzz.lua (hostile calls of every
 /// function, method and metamethod) in child dynlua processes under a memory limit (ulimit -v)
 /// and a hang detector. Any process death or hang fails the test with the seed, the call and
 /// how to reproduce it. The seeds are fixed, so a failure reproduces exactly.
@@ -13,7 +13,9 @@ final class FuzzTests: XCTestCase {
         let seeds = 2, calls = 5000
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.root.appendingPathComponent("scripts/fuzz").path, "--ci",
+        // scripts/sanitize sets DYNLUA_FUZZ_MEMORY_MB=0: AddressSanitizer cannot run under ulimit -v.
+        let memoryMB = ProcessInfo.processInfo.environment["DYNLUA_FUZZ_MEMORY_MB"] ?? "2000"
+        p.arguments = ["python3", Self.root.appendingPathComponent("scripts/fuzz").path, "--memory", memoryMB,
                        "--seed", "1", "--seeds", "\(seeds)", "--calls", "\(calls)", "--dynlua", CLITests.executable.path]
         let out = Pipe()
         p.standardOutput = out

@@ -2,7 +2,7 @@
 -- each under pcall. Run by scripts/fuzz (and FuzzTests) in a child process under a memory and
 -- time limit, in a scratch directory (saves land there):
 --
---   dynlua fuzz.lua SEED FIRST COUNT LOG [ci]
+--   dynlua fuzz.lua SEED FIRST COUNT LOG
 --
 -- runs calls FIRST .. FIRST+COUNT-1 of SEED. Call i draws everything from math.randomseed(SEED, i),
 -- so it is reproduced by running from FIRST = i (global state, such as tensor.seed, carries over
@@ -10,12 +10,8 @@
 -- to LOG, flushed, so the driver can name the call a dying process was in. The last line of a
 -- finished run is "done CALLS OK ERRORS" and then the names never called ("uncovered NAME").
 --
--- `ci` leaves out argument values that reach crash causes known and not yet fixed (each named
--- below with its item of issue 9), so that the test suite's fixed seeds pass while they are
--- being fixed; scripts/fuzz without --ci keeps them, to find what remains.
-local seed, first, count, logpath, mode = tonumber(arg[1]), tonumber(arg[2]), tonumber(arg[3]), arg[4], arg[5]
-assert(seed and first and count and logpath, "usage: fuzz.lua SEED FIRST COUNT LOG [ci]")
-local ci = mode == "ci"
+local seed, first, count, logpath = tonumber(arg[1]), tonumber(arg[2]), tonumber(arg[3]), arg[4]
+assert(seed and first and count and logpath, "usage: fuzz.lua SEED FIRST COUNT LOG")
 local log = assert(io.open(logpath, "w"))
 local R = math.random
 
@@ -24,18 +20,12 @@ local function pick(list) return list[R(#list)] end
 -- Values ---------------------------------------------------------------------------------------
 
 local numbers = { 0, 1, 2, 3, -1, 0.5, -0.0, 1.5, 1 / 0, -1 / 0, 0 / 0, 1e-320, 7, 64 }
--- Known crash causes (issue 9, "Aborts where a Lua error belongs": sizes and seeds a script
--- controls reach traps: nn.Linear(1, math.maxinteger), data.spiral{classes = math.maxinteger},
--- plot.figure{cols = ...}, sys.blas_threads(2^31), negative seeds, tensor sizes checked against
--- physical memory instead of what malloc gives under ulimit -v): huge magnitudes only without ci.
+-- Huge magnitudes reach every size, count and seed a script controls (each must be a Lua error).
 local huge = { math.maxinteger, math.mininteger, 2 ^ 31, 2 ^ 53, 2 ^ 63, 1e308, -2 ^ 31, 2 ^ 28, 1e6 }
-if not ci then for _, v in ipairs(huge) do numbers[#numbers + 1] = v end end
+for _, v in ipairs(huge) do numbers[#numbers + 1] = v end
 
--- One-character file names die in every writer (issue 9, "t:save("a") (any one-character file
--- name) dies with SIGILL"): only without ci.
-local strings = { "", "float32", "float64", "ab\0cd", "x.npy", "m.dynlua", "nosuchdir/x.npy", "run.csv",
+local strings = { "", "a", "float32", "float64", "ab\0cd", "x.npy", "m.dynlua", "nosuchdir/x.npy", "run.csv",
                   "f.svg", "relu", "sum", "__gc", "glorot_normal", "train", "test" }
-if not ci then strings[#strings + 1] = "a" end
 
 local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights", "batch_size", "seed", "classes",
                "per_class", "amplitude", "period", "k", "iters", "starts", "every", "on_step", "bias", "init",
@@ -253,26 +243,6 @@ for i = first, last do
     local n = R(0, 4)
     for k = 1, n do args[k] = value(0) end
     if target.of and R(10) > 1 then table.insert(args, 1, samples[target.of]()) end
-    -- A foreign userdata in a dynlua __gc or __close segfaults (issue 9, "getmetatable(
-    -- tensor.zeros(1)).__gc(io.stdout) ... segfaults"): only without ci.
-    if ci and (target.name:find("__gc", 1, true) or target.name:find("__close", 1, true)) then
-      args[1] = samples[target.of]()
-    end
-    -- More BLAS threads than 2 under a memory limit never return (issue 9, "Hangs:
-    -- sys.blas_threads(32) under a memory limit never exits"): only without ci.
-    if ci and target.name == "sys.blas_threads" then
-      for k = 1, #args do if type(args[k]) == "number" and args[k] > 2 then args[k] = 2 end end
-    end
-  end
-  -- A negative `seed` option traps in analysis.hessian_top/spectral_density and train.fit's
-  -- analysis (issue 9, "negative seeds ... UInt64(seed) traps"): only without ci.
-  if ci then
-    local function positiveSeeds(t, d)
-      if type(t) ~= "table" or d > 3 then return end
-      if type(t.seed) == "number" and t.seed < 0 then t.seed = 0 end
-      for _, v in pairs(t) do positiveSeeds(v, d + 1) end
-    end
-    for k = 1, #args do positiveSeeds(args[k], 0) end
   end
   local parts = {}
   for k = 1, #args do parts[k] = describe(args[k]) end
