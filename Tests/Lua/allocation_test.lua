@@ -50,6 +50,11 @@ local calls = 0
 local h = fit{x = tensor.zeros(4, 1), y = {1, 2, 1, 2}, steps = 2^40,
               on_step = function() calls = calls + 1; return calls < 5 end}
 check.eq(#h.loss, 5, "steps recorded before on_step stopped the run")
+-- The largest count there is (found by the fuzz harness: steps / every + 1 overflowed).
+calls = 0
+h = fit{x = tensor.zeros(4, 1), y = {1, 2, 1, 2}, steps = math.maxinteger,
+        on_step = function() calls = calls + 1; return calls < 3 end}
+check.eq(#h.loss, 3, "math.maxinteger steps, stopped by on_step")
 
 -- Nested tables whose shape product overflows, or names more memory than exists.
 local t = {1, 1}

@@ -82,7 +82,7 @@ public final class Trainer {
     public func run() throws -> TrainingHistory {
         let config = configuration
         var history = TrainingHistory(classes: classes)
-        history.reserve(config.steps / config.every + 1, validation: validation != nil)
+        history.reserve(config.steps / config.every, validation: validation != nil)  // capped inside
         var weights = [Double](repeating: 1, count: classes)
         var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
         var batches = BatchBuffers()
