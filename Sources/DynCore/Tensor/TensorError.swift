@@ -10,3 +10,8 @@ public struct TensorError: Error, CustomStringConvertible, Equatable {
 public func shapeText(_ shape: [Int]) -> String {
     "(" + shape.map(String.init).joined(separator: "x") + ")"
 }
+
+/// A value for an error message: whole numbers without a fraction ("2", not "2.0").
+public func valueText(_ v: Double) -> String {
+    v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+}
