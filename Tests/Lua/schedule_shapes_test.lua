@@ -122,3 +122,29 @@ end
 local h = run(schedule.custom(function(step) return {1, step, 1} end, {normalize = true, static_after = 20}))
 check.tensor(tensor.new(h.weights[4]), {0.5, 2, 0.5}, 1e-15, "custom normalized in train.fit")
 check.tensor(tensor.new(h.weights[20]), {1, 1, 1}, 0, "custom static in train.fit")
+
+-- s1 * s2: the weights multiplied class by class, not normalized again; s * x scales them.
+local tri = schedule.triangular{classes = 3, amplitude = 5, period = 6}
+local sqr = schedule.square{classes = 3, amplitude = 4, period = 4, normalize = false}
+local prod = tri * sqr
+for step = 1, 30 do
+  local a, b, w = tri(step):totable(), sqr(step):totable(), prod(step):totable()
+  for c = 1, 3 do check.eq(w[c], a[c] * b[c], "product at step " .. step .. " class " .. c) end
+end
+check.eq(tostring(prod), "(" .. tostring(tri) .. ") * (" .. tostring(sqr) .. ")", "product tostring")
+check.tensor((tri * 2)(4), tri(4) * 2, 0, "s * x")
+check.tensor((0.5 * tri)(4), tri(4) * 0.5, 0, "x * s")
+check.eq(prod:classes(), 3, "product classes")
+-- focus: the largest product weight. At step 1 the triangle is flat and the square is on for class 1.
+check.eq(prod:focus(1), 1, "product focus")
+check.eq((schedule.constant(3) * 2):focus(1), nil, "equal weights: no focus")
+local lazy = schedule.custom(function(step) return {1, 2, step} end) * tri
+check.tensor(lazy(5), {tri(5)[1], 2 * tri(5)[2], 5 * tri(5)[3]}, 0, "a custom without classes times a built-in")
+check.raises("cannot multiply schedules of 3 and 2 classes", function() return tri * schedule.constant(2) end)
+check.raises("to multiply two schedule.custom schedules, give one of them classes = C",
+  function() return schedule.custom(print) * schedule.custom(print) end)
+check.raises("a schedule can only be scaled by a finite number >= 0, got -1", function() return tri * -1 end)
+check.raises("schedule or number expected, got table", function() return tri * {} end)
+local h1, p1 = run(prod)
+local h2, p2 = run(function(step) return tri(step) * sqr(step) end)
+check.tensor(p1, p2, 0, "product in train.fit: same parameters as from Lua")

@@ -147,6 +147,31 @@ enum ScheduleModule {
             if let f = h.schedule as? LuaFunctionSchedule { lua.push(try f.resultTensor(step: step)); return 1 }
             lua.push(try h.schedule.weightsTensor(step: step)); return 1
         } }),
+        ("__mul", { guarded($0) { lua in
+            // s1 * s2, s * x, x * s.
+            func operand(_ i: Int32) throws -> ScheduleHandle? {
+                if lua.isNumber(i) { return nil }
+                switch Userdata.get(lua, i, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
+                case .object(let h): return h
+                case .closed: throw LuaFailure.argument(i, "schedule has been closed")
+                case .otherType: throw lua.typeError(i, expected: "schedule or number")
+                }
+            }
+            let (x, y) = (try operand(1), try operand(2))
+            let product: ProductSchedule, text: String
+            switch (x, y) {
+            case let (x?, y?):
+                product = try ProductSchedule(x.schedule, y.schedule)
+                text = "(\(x.text)) * (\(y.text))"
+            case let (x?, nil), let (nil, x?):
+                let factor = lua.number(lua.isNumber(1) ? 1 : 2) ?? 1  // the operand that is no schedule
+                product = try ProductSchedule(x.schedule, nil, factor: factor)
+                text = "(\(x.text)) * \(numberText(factor))"
+            case (nil, nil):
+                throw lua.typeError(1, expected: "schedule")  // two numbers: only from a direct call
+            }
+            push(lua, product, text: text); return 1
+        } }),
         ("__tostring", { guarded($0) { lua in
             switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
             case .object(let h): lua.push(h.text)
