@@ -88,6 +88,8 @@ local makers = {
                                                     shape = pick{ "triangular", "sine", "square" } } end,
                  function() return schedule.custom(function(step) return { step % 2, 1, 1 } end,
                                                    { normalize = true, static_after = R(1, 5) }) end,
+                 function() return schedule.triangular{ classes = 3, amplitude = 5, period = 4 }
+                                   * schedule.custom(function(step) return { 1, step % 3, 2 } end) end,
                  function() return schedule.custom(function() error("schedule fails") end) end }()
   end,
   figure = function() return plot.figure() end,
