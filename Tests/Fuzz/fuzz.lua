@@ -204,6 +204,10 @@ for _, kind in ipairs(sampleOrder) do
     end
   end
 end
+-- The metamethods of shape tables (t:shape()), called with any values.
+for name, f in pairs(getmetatable(tensor.randn(3, 2):shape())) do
+  if type(f) == "function" then targets[#targets + 1] = { name = "shape." .. name, kind = "metamethod", fn = f } end
+end
 table.sort(targets, function(a, b) return a.name < b.name end)  -- pairs order varies by run
 
 local depth = 0

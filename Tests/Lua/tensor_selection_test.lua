@@ -136,3 +136,19 @@ check.eq(X:shape() == X:t():shape(), false, "different shapes differ")
 check.eq(tensor.zeros(sh):numel(), 8, "a shape works as sizes")
 sh[3] = "z"
 check.eq(tostring(sh), "(4x2xstring)", "a changed shape still prints")
+
+-- gather in 3-D on a non-contiguous tensor, every element against a Lua loop.
+tensor.seed(5)
+local x3 = tensor.randn(3, 5, 4):transpose(1, 3)       -- (4x5x3), strided
+local xt3 = x3:totable()
+local pos = {}
+for a = 1, 4 do
+  pos[a] = {}
+  for b = 1, 2 do pos[a][b] = {} for c = 1, 3 do pos[a][b][c] = (a * 7 + b * 3 + c) % 5 + 1 end end
+end
+local g3 = x3:gather(2, pos)
+check.eq(tostring(g3:shape()), "(4x2x3)", "3-D gather shape")
+for a = 1, 4 do for b = 1, 2 do for c = 1, 3 do
+  check.eq(g3:get(a, b, c), xt3[a][pos[a][b][c]][c], "3-D gather at " .. a .. "," .. b .. "," .. c)
+end end end
+check.eq(x3:to("float32"):gather(1, {{{2}}}):dtype(), "float32", "gather keeps the dtype")

@@ -53,20 +53,21 @@ extension Tensor {
             throw TensorError("gather: index of shape \(shapeText(index.shape)) does not fit \(shapeText(shape)) (same number of dimensions, sizes at most the tensor's outside dimension \(dim + 1))")
         }
         let positions = index.toArray()
-        let out = try Tensor(uninitialized: index.shape, dtype: dtype)
+        let out = try Tensor(uninitialized: index.shape, dtype: dtype)  // contiguous: element k at offset k
         var at = [Int](repeating: 0, count: rank)
+        var base = offset  // the source offset of `at` without its `dim` term
         for (k, p) in positions.enumerated() {
             guard p == p.rounded(), p >= 1, p <= Double(shape[dim]) else {
                 throw TensorError("gather: index element \(k + 1) is \(valueText(p)), expected an integer in 1..\(shape[dim]) (dimension \(dim + 1))")
             }
-            var src = at
-            src[dim] = Int(p) - 1
-            out.setValue(value(at: src), at: at)
+            out.setElement(k, element(base + (Int(p) - 1) * strides[dim]))
             // Next position in row-major order.
             var d = rank - 1
             while d >= 0 {
                 at[d] += 1
+                if d != dim { base += strides[d] }
                 if at[d] < index.shape[d] { break }
+                if d != dim { base -= strides[d] * at[d] }
                 at[d] = 0
                 d -= 1
             }
