@@ -148,3 +148,10 @@ check.raises("schedule or number expected, got table", function() return tri * {
 local h1, p1 = run(prod)
 local h2, p2 = run(function(step) return tri(step) * sqr(step) end)
 check.tensor(p1, p2, 0, "product in train.fit: same parameters as from Lua")
+-- Squaring in a loop doubles the work per step: bounded at 64 factors, with a short tostring.
+local sq64 = tri
+for _ = 1, 6 do sq64 = sq64 * sq64 end
+check.tensor(sq64(2), tri(2):pow(64), 1e-12, "64 factors")
+check.eq(#tostring(sq64) <= 400, true, "long products are summarized: " .. tostring(sq64))
+check.eq(#tostring((sq64 * 1) * (sq64 * 1):classes()) <= 400, true, "and stay short")
+check.raises("a product of 128 schedules is more than the 64 allowed", function() return sq64 * sq64 end)

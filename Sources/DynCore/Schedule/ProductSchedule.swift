@@ -24,8 +24,18 @@ public final class ProductSchedule: WeightSchedule {
         } else if a.classes == 0 {
             throw TensorError("schedule: to scale a schedule.custom schedule, give it classes = C")
         }
-        self.a = a; self.b = b; self.factor = factor
+        // Bounded because `s = s * s` in a loop doubles the work of every step each time.
+        let count = ProductSchedule.factors(a) + (b.map(ProductSchedule.factors) ?? 0)
+        guard count <= ProductSchedule.maxFactors else {
+            throw TensorError("schedule: a product of \(count) schedules is more than the \(ProductSchedule.maxFactors) allowed")
+        }
+        self.a = a; self.b = b; self.factor = factor; self.factorCount = count
     }
+
+    public static let maxFactors = 64
+    /// How many schedules that are not products this one multiplies (with repeats).
+    public let factorCount: Int
+    static func factors(_ s: any WeightSchedule) -> Int { (s as? ProductSchedule)?.factorCount ?? 1 }
 
     public var classes: Int { a.classes != 0 ? a.classes : b?.classes ?? 0 }
 

@@ -170,7 +170,8 @@ enum ScheduleModule {
             case (nil, nil):
                 throw lua.typeError(1, expected: "schedule")  // two numbers: only from a direct call
             }
-            push(lua, product, text: text); return 1
+            // Nested products shown in full up to a length, then summarized.
+            push(lua, product, text: text.count <= 400 ? text : "schedule product of \(product.factorCount) schedules"); return 1
         } }),
         ("__tostring", { guarded($0) { lua in
             switch Userdata.get(lua, 1, metatable: ScheduleBinding.metatable, as: ScheduleHandle.self) {
