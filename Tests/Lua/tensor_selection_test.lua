@@ -152,3 +152,7 @@ for a = 1, 4 do for b = 1, 2 do for c = 1, 3 do
   check.eq(g3:get(a, b, c), xt3[a][pos[a][b][c]][c], "3-D gather at " .. a .. "," .. b .. "," .. c)
 end end end
 check.eq(x3:to("float32"):gather(1, {{{2}}}):dtype(), "float32", "gather keeps the dtype")
+local long = tensor.zeros(1):shape()
+for k = 2, 40 do long[k] = k end
+check.eq(tostring(long), "(1x2x3x4x5x6x7x8x9x10x11x12x13x14x15x16x17x18x19x20x21x22x23x24x25x26x27x28x29x30x31x32x... 8 more)",
+  "a table grown long prints short")

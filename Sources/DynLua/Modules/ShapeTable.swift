@@ -15,14 +15,19 @@ enum ShapeTable {
         lua_setmetatable(lua.L, -2)
     }
 
-    /// The entries of the table at i read raw, each as text (a script may have changed them).
-    static func entries(_ lua: Lua, _ i: Int32) -> [String] {
+    /// The entries of the table at i read raw, each as text (a script may have changed them);
+    /// past `shown` entries only their count, so a table grown huge prints short.
+    static func entries(_ lua: Lua, _ i: Int32, shown: Int = 32) -> [String] {
         var out: [String] = []
-        lua.forEachArrayItem(i) { _ in
+        let n = lua.rawLength(i)
+        for k in 1...max(min(n, shown), 1) where k <= n {
+            lua.getIndex(i, k)
+            defer { lua.pop() }
             if let n = lua.integer(-1) { out.append(String(n)) }
             else if let v = lua.number(-1) { out.append(ScheduleModule.numberText(v)) }
             else { out.append(lua.typeName(-1)) }
         }
+        if n > shown { out.append("... \(n - shown) more") }
         return out
     }
 
