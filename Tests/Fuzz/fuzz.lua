@@ -32,7 +32,7 @@ local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights",
                "momentum", "betas", "eps", "normalize", "static_after", "fraction", "shuffle", "noise", "log",
                "progress", "validation", "analysis", "header", "label_column", "rows", "cols", "width",
                "height", "title", "on_nonfinite", "grid", "sigma", "nesterov", "weight_decay", "revolutions",
-               "checkpoint", "resume", "on_checkpoint", "on_resume", "path" }
+               "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
 
@@ -49,6 +49,9 @@ local function tensors()
     function() return tensor.randn(5, 3):narrow(1, 2, 2) end,
     function() return tensor.new{ 1, 2, 3 } end,
     function() return tensor.new{ { 1, 0 / 0 }, { 1 / 0, -1 } } end,
+    function() return tensor.new{ 1, 0, 1 } end,                 -- masks and 1-based labels
+    function() return tensor.new{ { 0, 1 }, { 1, 1 }, { 0, 0 } } end,
+    function() return tensor.new{ { 2 }, { 1 }, { 3 } } end,
     function() local t = tensor.randn(2, 2); getmetatable(t).__close(t); return t end,
     function()  -- a view whose base went out of scope and was collected
       local v = tensor.randn(6, 2):narrow(1, 2, 3); collectgarbage(); return v
@@ -80,6 +83,13 @@ local makers = {
                  function() return schedule.triangular{ classes = 3, amplitude = 5, period = 4 } end,
                  function() return schedule.sine{ classes = 2, amplitude = 3, period = 6, static_after = 9 } end,
                  function() return schedule.custom(function(step) return { 1, step % 3, 2 } end) end,
+                 function() return schedule.square{ classes = 3, amplitude = 4, period = 3, duty = 0.4 } end,
+                 function() return schedule.random{ classes = 3, amplitude = 3, period = 2, seed = R(-2, 2),
+                                                    shape = pick{ "triangular", "sine", "square" } } end,
+                 function() return schedule.custom(function(step) return { step % 2, 1, 1 } end,
+                                                   { normalize = true, static_after = R(1, 5) }) end,
+                 function() return schedule.triangular{ classes = 3, amplitude = 5, period = 4 }
+                                   * schedule.custom(function(step) return { 1, step % 3, 2 } end) end,
                  function() return schedule.custom(function() error("schedule fails") end) end }()
   end,
   figure = function() return plot.figure() end,
@@ -193,6 +203,10 @@ for _, kind in ipairs(sampleOrder) do
       targets[#targets + 1] = { name = kind .. "." .. name, kind = "metamethod", fn = f, of = kind }
     end
   end
+end
+-- The metamethods of shape tables (t:shape()), called with any values.
+for name, f in pairs(getmetatable(tensor.randn(3, 2):shape())) do
+  if type(f) == "function" then targets[#targets + 1] = { name = "shape." .. name, kind = "metamethod", fn = f } end
 end
 table.sort(targets, function(a, b) return a.name < b.name end)  -- pairs order varies by run
 

@@ -10,3 +10,10 @@ public struct TensorError: Error, CustomStringConvertible, Equatable {
 public func shapeText(_ shape: [Int]) -> String {
     "(" + shape.map(String.init).joined(separator: "x") + ")"
 }
+
+/// A value for an error message: whole numbers without a fraction ("2", not "2.0"), and any
+/// NaN as "nan" (0/0 in Lua is a NaN with the sign bit set, which Swift prints "-nan").
+public func valueText(_ v: Double) -> String {
+    if v.isNaN { return "nan" }
+    return v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+}

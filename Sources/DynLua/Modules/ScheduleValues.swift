@@ -23,15 +23,34 @@ public enum ScheduleBinding {
 /// weight must be a finite number >= 0 (a negative weight would make the loss unbounded
 /// below). The class count is the `classes` given at creation, or else fixed by the first
 /// result; later results must have the same count. Errors name the step.
+/// `normalize` and `staticAfter` mean what they mean for the built-ins (FocusCycle): weights
+/// scaled to sum to C, and all ones from that step on (without calling the function).
 public final class LuaFunctionSchedule: WeightSchedule {
     public let callback: LuaCallback
     /// 0 until known.
     public private(set) var classes: Int
+    public let normalize: Bool
+    public let staticAfter: Int?
     private var scratch: [Double] = []
 
-    public init(_ callback: LuaCallback, classes: Int? = nil) {
+    public init(_ callback: LuaCallback, classes: Int? = nil, normalize: Bool = false, staticAfter: Int? = nil) {
         self.callback = callback
         self.classes = classes ?? 0
+        self.normalize = normalize
+        self.staticAfter = staticAfter
+    }
+
+    func isStatic(_ step: Int) -> Bool { staticAfter.map { step >= $0 } ?? false }
+
+    /// w / sum(w) * C, the sum in class order (as FocusCycle.fill).
+    private func normalizeScratch(step: Int) throws {
+        var sum = 0.0
+        for v in scratch { sum += v }
+        guard sum > 0, sum.isFinite else {
+            throw fail(step, "the weights sum to \(valueText(sum)); normalize = true needs a finite positive sum")
+        }
+        let n = Double(scratch.count)
+        for k in 0..<scratch.count { scratch[k] = scratch[k] / sum * n }
     }
 
     func fail(_ step: Int, _ what: String) -> TensorError {
@@ -55,6 +74,7 @@ public final class LuaFunctionSchedule: WeightSchedule {
         } else if scratch.count != classes {
             throw fail(step, "the function returned \(scratch.count) weights, expected \(classes) (one per class)")
         }
+        if normalize { try normalizeScratch(step: step) }
     }
 
     private func read(_ lua: Lua, step: Int) throws {
@@ -89,6 +109,10 @@ public final class LuaFunctionSchedule: WeightSchedule {
         if classes != 0 && w.count != classes {
             throw TensorError("\(callback.name): weight buffer holds \(w.count) values, expected \(classes)")
         }
+        if isStatic(step) {
+            for k in 0..<w.count { w[k] = 1 }
+            return
+        }
         try evaluate(step: step)
         guard scratch.count == w.count else {
             throw fail(step, "the function returned \(scratch.count) weights, expected \(w.count) (one per class)")
@@ -97,13 +121,21 @@ public final class LuaFunctionSchedule: WeightSchedule {
     }
 
     /// The weights of `step` as a new array, whatever their count (for `s(step)`).
-    func weightArray(step: Int) throws -> [Double] {
+    func resultTensor(step: Int) throws -> Tensor {
+        if isStatic(step) {
+            guard classes > 0 else {
+                throw fail(step, "the weights are static (all ones) but the number of classes is not known yet (give classes = C)")
+            }
+            return try Tensor(filled: 1, shape: [classes])  // the checked path: classes comes from the script
+        }
         try evaluate(step: step)
-        return scratch
+        return try Tensor(shape: [scratch.count], values: scratch)
     }
 
-    /// The class with the largest weight (the first on ties), nil when all weights are equal.
+    /// The class with the largest weight (the first on ties), nil when all weights are equal
+    /// or from `static_after` on.
     public func focus(step: Int) throws -> Int? {
+        if isStatic(step) { return nil }
         try evaluate(step: step)
         guard let hi = scratch.max(), let lo = scratch.min(), hi > lo else { return nil }
         return scratch.firstIndex(of: hi)

@@ -66,19 +66,10 @@ enum TensorMethods {
     }
 
     static let methods: [(String, LuaBody)] = [
-        ("shape", { guarded($0) { lua in
-            let t = try lua.checkTensor(1)
-            lua.newTable(array: t.rank)
-            for (d, n) in t.shape.enumerated() { lua.push(n); lua.setIndex(-2, d + 1) }
-            return 1
-        } }),
+        ("shape", { guarded($0) { lua in ShapeTable.push(lua, try lua.checkTensor(1).shape); return 1 } }),
         ("size", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
-            if lua.isNoneOrNil(2) {
-                lua.newTable(array: t.rank)
-                for (d, n) in t.shape.enumerated() { lua.push(n); lua.setIndex(-2, d + 1) }
-                return 1
-            }
+            if lua.isNoneOrNil(2) { ShapeTable.push(lua, t.shape); return 1 }
             lua.push(t.shape[try lua.checkDim(2, rank: t.rank)]); return 1
         } }),
         ("dim", { guarded($0) { lua in lua.push(try lua.checkTensor(1).rank); return 1 } }),
@@ -266,15 +257,22 @@ enum TensorMethods {
         } }),
     ]
 
-    /// t[i] is a number for a 1-D tensor and a view of row i otherwise; t.name looks up a method.
+    /// t[i] is a number for a 1-D tensor and a view of row i otherwise; t[mask] is
+    /// t:masked(mask); t.name looks up a method. Any other key is an error, never a silent nil.
     static let index: LuaBody = { guarded($0) { lua in
         if lua.isString(2) {
             lua.pushValue(2)
-            lua_rawget(lua.L, dyn_upvalueindex(2))
+            if lua_rawget(lua.L, dyn_upvalueindex(2)) == LUA_TNIL {
+                throw LuaFailure.message("tensor: no method or field '\(lua.string(2) ?? "")' (t[i] takes an integer i, t[mask] a 0/1 tensor)")
+            }
             return 1
         }
         let t = try lua.checkTensor(1)
-        guard lua.isNumber(2) else { lua.pushNil(); return 1 }
+        if let mask = lua.tensor(2) { lua.push(try t.masked(mask)); return 1 }
+        guard lua.isNumber(2) else {
+            let hint = lua.isTable(2) ? "; rows by position: t:index(1, {...})" : ""
+            throw LuaFailure.message("tensor: cannot index with a \(lua.typeName(2)) (t[i] takes an integer i, t[mask] a 0/1 tensor\(hint))")
+        }
         guard let i = lua.integer(2) else {
             throw LuaFailure.message("tensor: index \(lua.number(2)!) is not an integer")
         }
@@ -286,6 +284,8 @@ enum TensorMethods {
     } }
 
     static func registerMetatable(_ lua: Lua) {
-        lua.registerMetatable(TensorBinding.metatable, metamethods: metamethods, methods: methods, index: index)
+        lua.registerMetatable(TensorBinding.metatable, metamethods: metamethods,
+                              methods: methods + TensorSelection.methods, index: index)
+        ShapeTable.register(lua)
     }
 }

@@ -92,6 +92,6 @@ enum TensorModule {
     static func register(_ lua: Lua) {
         TensorMethods.registerMetatable(lua)
         lua.newTable()
-        lua.setFunctions(-1, functions)
+        lua.setFunctions(-1, functions + TensorSelection.functions)
     }
 }
