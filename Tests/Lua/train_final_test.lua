@@ -75,6 +75,7 @@ check.raises("train.evaluate: rows of x and labels differ: x has 2 rows (shape (
              train.evaluate, model, loss, X:t(), y)
 check.raises("train.evaluate: x of shape (90x3) does not fit the model: Linear(2 -> 16): input of shape (90x3) should have 2 columns",
              train.evaluate, model, loss, tensor.zeros(90, 3), y)
+check.raises("train.evaluate: rows of x and labels differ: x has 90 rows (shape (90x2)), y has 1 label", train.evaluate, model, loss, X, { 1 })
 check.raises("train.evaluate: y: row 1: label 4 outside 1..3", train.evaluate, model, loss, X:narrow(1, 1, 1), { 4 })
 check.raises("train.evaluate: unknown option 'batch'", train.evaluate, model, loss, X, y, { batch = 3 })
 check.raises("batch_size must be >= 1, got 0", train.evaluate, model, loss, X, y, { batch_size = 0 })

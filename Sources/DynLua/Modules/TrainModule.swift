@@ -39,7 +39,7 @@ enum TrainModule {
         }
         guard x.shape[0] == labels else {
             let hint = x.shape[1] == labels ? " (is \(xName) transposed? rows are samples)" : ""
-            throw LuaFailure.message("\(op): rows of \(xName) and labels differ: \(xName) has \(x.shape[0]) rows (shape \(shapeText(x.shape))), \(yName) has \(labels) labels\(hint)")
+            throw LuaFailure.message("\(op): rows of \(xName) and labels differ: \(xName) has \(x.shape[0]) row\(x.shape[0] == 1 ? "" : "s") (shape \(shapeText(x.shape))), \(yName) has \(labels) label\(labels == 1 ? "" : "s")\(hint)")
         }
     }
 
@@ -193,6 +193,10 @@ enum TrainModule {
             throw LuaFailure.message("train.fit: analysis option 'ntk_points' must be a tensor, got \(lua.typeName(-1))")
         }
         guard every >= 1 else { throw LuaFailure.message("train.fit: analysis option 'every' must be >= 1, got \(every)") }
+        let x = trainer.x
+        if let points, points.rank != 2 || points.shape[1] != x.shape[1] {
+            throw LuaFailure.message("train.fit: analysis option 'ntk_points' has shape \(shapeText(points.shape)), but x has \(x.shape[1]) columns (shape \(shapeText(x.shape)))")
+        }
         let tracker = try CurvatureTracker(
             hvp: try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels),
             k: k, iterations: iters, seed: seed, ntkPoints: points)
