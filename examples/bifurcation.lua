@@ -35,8 +35,8 @@ local h = train.fit{
 local seconds = sys.clock() - t0
 local n = #h.step
 print(string.format("%d steps with %d Hessian and NTK measurements in %.1f s", options.steps, #h.analysis_step, seconds))
-print(string.format("final: loss %.4f, accuracy %.3f, lambda_max %.3f (2/lr = %g), NTK max %.1f",
-                    h.loss[n], h.accuracy[n], h.lambda_max[#h.lambda_max], 2 / lr, h.ntk_max[#h.ntk_max]))
+print(string.format("final: loss %.4f, accuracy %.3f, last lambda_max %.3f (2/lr = %g), last NTK max %.1f",
+                    h.final.loss, h.final.accuracy, h.lambda_max[#h.lambda_max], 2 / lr, h.ntk_max[#h.ntk_max]))
 
 local dF = { 0 }
 for i = 2, n do dF[i] = h.loss[i] - h.loss[i - 1] end

@@ -33,10 +33,11 @@ for _, run in ipairs(runs) do
                      weights = run.weights, every = 50, validation = { x = Xval_s, y = yval } }
 end
 
+-- h.final: the trained models (after the last update), on the whole training and validation sets.
 print(string.format("%-16s %12s %12s %12s", "", "train acc", "val acc", "val loss"))
 for _, run in ipairs(runs) do
-  local h, n = run.h, #run.h.step
-  print(string.format("%-16s %12.3f %12.3f %12.4f", run.name, h.accuracy[n], h.val_accuracy[n], h.val_loss[n]))
+  local f = run.h.final
+  print(string.format("%-16s %12.3f %12.3f %12.4f", run.name, f.accuracy, f.val_accuracy, f.val_loss))
 end
 
 local fig = plot.figure{ rows = 1, cols = 2, width = 1000, height = 400, sharex = false,

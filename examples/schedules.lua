@@ -72,8 +72,8 @@ end
 
 print(string.format("%-14s %10s %10s", "schedule", "accuracy", "loss"))
 for _, name in ipairs(names) do
-  local h = results[name]
-  print(string.format("%-14s %10.3f %10.4f", name, h.accuracy[#h.accuracy], h.loss[#h.loss]))
+  local f = results[name].final  -- the trained model, after the last update
+  print(string.format("%-14s %10.3f %10.4f", name, f.accuracy, f.loss))
 end
 
 local fig = plot.figure{ rows = 4, cols = 1, width = 900, height = 900, title = "Class-weight schedules written in Lua (spiral, 2-30-3 ReLU)" }

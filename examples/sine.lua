@@ -29,7 +29,6 @@ local function run(seed, dynamical)
   return model, h
 end
 
-local function last(t) return t[#t] end
 local t0 = sys.clock()
 print(string.format("%-6s %28s   %28s", "", "cross-entropy", "dynamical loss"))
 print(string.format("%-6s %9s %9s %9s   %9s %9s %9s", "seed", "train acc", "val acc", "val loss", "train acc", "val acc", "val loss"))
@@ -37,8 +36,9 @@ local sums, first = { 0, 0, 0, 0, 0, 0 }, nil
 for seed = 1, options.seeds do
   local pm, plain = run(seed, false)
   local dm, dyn = run(seed, true)
-  local row = { last(plain.accuracy), last(plain.val_accuracy), last(plain.val_loss),
-                last(dyn.accuracy), last(dyn.val_accuracy), last(dyn.val_loss) }
+  -- h.final: the trained models (after the last update).
+  local row = { plain.final.accuracy, plain.final.val_accuracy, plain.final.val_loss,
+                dyn.final.accuracy, dyn.final.val_accuracy, dyn.final.val_loss }
   for k = 1, 6 do sums[k] = sums[k] + row[k] end
   print(string.format("%-6d %9.3f %9.3f %9.4f   %9.3f %9.3f %9.4f", seed, table.unpack(row)))
   first = first or { plain = plain, dyn = dyn, pm = pm, dm = dm }

@@ -35,8 +35,11 @@ local seconds = sys.clock() - clock
 
 local n = #h.step
 print(string.format("%d steps in %.2f s (%.0f steps/s)", options.steps, seconds, options.steps / seconds))
-print(string.format("final: loss %.4f, weighted loss %.4f, accuracy %.3f",
-                    h.loss[n], h.weighted_loss[n], h.accuracy[n]))
+-- h.final: the trained model (after the last update) on the whole training set.
+local per_class = {}
+for c = 1, C do per_class[c] = string.format("%.3f", h.final.class_accuracy[c]) end
+print(string.format("final: loss %.4f, accuracy %.3f (per class %s)", h.final.loss, h.final.accuracy,
+                    table.concat(per_class, ", ")))
 
 -- F(t) - F(t-1): how the loss moves from one step to the next; spikes mark the bifurcations.
 local dF = { 0 }

@@ -77,15 +77,58 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(r.data.x.shape, [3, 2])
         XCTAssertEqual(r.data.x.toArray(), [1, 2, 3.5, -0.4, 5, 6])
         XCTAssertEqual(r.data.y.toArray(), [1, 3, 2])  // 0-based labels shifted by one
-        XCTAssertNil(r.classNames)
+        XCTAssertEqual(r.classes, ["0", "1", "2"])
         let first = try CSVTable.parse("7,1,2\n8,3,4\n", source: "t.csv", labelColumn: 1)
         XCTAssertEqual(first.data.x.toArray(), [1, 2, 3, 4])
         XCTAssertEqual(first.data.y.toArray(), [7, 8])  // labels >= 1 kept as given
+        XCTAssertEqual(first.classes, (1...8).map(String.init))
         let named = try CSVTable.parse("1,2,setosa\n3,4,virginica\n5,6,setosa\n", source: "t.csv")
         XCTAssertEqual(named.data.y.toArray(), [1, 2, 1])
-        XCTAssertEqual(named.classNames, ["setosa", "virginica"])
+        XCTAssertEqual(named.classes, ["setosa", "virginica"])
         let forced = try CSVTable.parse("1,2,3\n4,5,6\n", source: "t.csv", header: .present)
         XCTAssertEqual(forced.data.x.toArray(), [4, 5])
+    }
+
+    /// A training file with labels 0, 1, 2 and a test file holding only 1 and 2: read alone they
+    /// disagree (the test file looks 1-based); with the training file's classes they agree.
+    func testCSVClassesCarryOverToAnotherFile() throws {
+        let train = try CSVTable.parse("1,0\n2,1\n3,2\n", source: "train.csv")
+        XCTAssertEqual(train.y!.toArray(), [1, 2, 3])
+        XCTAssertEqual(train.classes, ["0", "1", "2"])
+        XCTAssertEqual(try CSVTable.parse("4,1\n5,2\n", source: "test.csv").y!.toArray(), [1, 2])
+        let test = try CSVTable.parse("4,1\n5,2.0\n6,01\n", source: "test.csv", classes: train.classes)
+        XCTAssertEqual(test.y!.toArray(), [2, 3, 2])
+        XCTAssertEqual(test.classes, ["0", "1", "2"])
+        // Names: sorted by text whatever the row order; a subset maps through the full list.
+        let names = try CSVTable.parse("1,fox\n2,cat\n3,dog\n", source: "a.csv")
+        XCTAssertEqual(names.classes, ["cat", "dog", "fox"])
+        XCTAssertEqual(names.y!.toArray(), [3, 1, 2])
+        XCTAssertEqual(try CSVTable.parse("1,dog\n2,fox\n", source: "b.csv").y!.toArray(), [1, 2])
+        XCTAssertEqual(try CSVTable.parse("1,dog\n2,fox\n", source: "b.csv", classes: names.classes).y!.toArray(), [2, 3])
+        // An imposed order is kept as given.
+        XCTAssertEqual(try CSVTable.parse("1,dog\n2,fox\n", source: "b.csv", classes: ["fox", "dog"]).y!.toArray(), [2, 1])
+    }
+
+    func testCSVClassErrorsAndFilesWithoutLabels() throws {
+        func message(_ text: String, classes: [String]? = nil) -> String? {
+            do { _ = try CSVTable.parse(text, source: "t.csv", classes: classes); return nil }
+            catch { return (error as? TensorError)?.message }
+        }
+        XCTAssertEqual(message("x,y\n1,cat\n2,emu\n", classes: ["cat", "dog"]),
+                       "data.csv: 't.csv' line 3: row 2: label 'emu' is not one of the classes (cat, dog)")
+        XCTAssertEqual(message("1,3\n", classes: ["0", "1", "2"]),
+                       "data.csv: 't.csv' line 1: row 1: label '3' is not one of the classes (0, 1, 2)")
+        XCTAssertEqual(message("1,1\n", classes: ["1", "1.0"]),
+                       "data.csv: option 'classes': classes[2] ('1.0') is the same label as classes[1]")
+        XCTAssertEqual(message("1,1\n", classes: []), "data.csv: option 'classes' must not be empty")
+        XCTAssertEqual(message("1,1\n2,1e300\n"),
+                       "data.csv: 't.csv' line 2: label 1e300 is too large for a class number (at most 65536 classes; pass classes = {...} to list the labels)")
+        XCTAssertEqual(try CSVTable.parse("1,1e300\n", source: "t.csv", classes: ["1e300"]).y!.toArray(), [1])
+        let bare = try CSVTable.parse("a,b\n1,2\n3,4\n", source: "t.csv", withLabels: false)
+        XCTAssertEqual(bare.x.shape, [2, 2])
+        XCTAssertEqual(bare.x.toArray(), [1, 2, 3, 4])
+        XCTAssertNil(bare.y)
+        XCTAssertEqual(try CSVTable.parse("7\n8\n", source: "t.csv", withLabels: false).x.shape, [2, 1])
     }
 
     func testCSVErrorsNameTheLine() throws {

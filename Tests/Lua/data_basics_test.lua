@@ -49,6 +49,28 @@ check.raises("line 2: field 1 ('abc') is not a finite number", data.csv, write("
 check.raises("option 'header' must be true, false or \"auto\"", data.csv, write("1,2,1\n"), {header="yes"})
 check.raises("label_column is 1-based", data.csv, write("1,2,1\n"), {label_column=0})
 check.raises("cannot read '/nonexistent/file.csv' (no such file or directory)", data.csv, "/nonexistent/file.csv")
+-- classes: the mapping a training file chose, imposed on a test file holding fewer labels.
+local _, ty, classes = data.csv(write("1,2,0\n3,4,1\n5,6,2\n"))
+check.tensor(ty, {1, 2, 3}, 0, "0-based training labels")
+check.eq(table.concat(classes, ","), "0,1,2", "classes of a 0-based file")
+local _, sy, alone = data.csv(write("1,2,1\n3,4,2\n"))
+check.tensor(sy, {1, 2}, 0, "test file read alone")
+check.eq(table.concat(alone, ","), "1,2", "classes of the test file alone")
+local _, sy2, same = data.csv(write("1,2,1\n3,4,2\n"), {classes = classes})
+check.tensor(sy2, {2, 3}, 0, "test file with the training classes")
+check.eq(table.concat(same, ","), "0,1,2", "imposed classes returned")
+local _, ny2 = data.csv(write("dog,1,2\nfox,3,4\n"), {label_column = 1, classes = {"cat", "dog", "fox"}})
+check.tensor(ny2, {2, 3}, 0, "names through imposed classes")
+check.tensor(select(2, data.csv(write("1,1\n2,0\n"), {classes = {0, 1}})), {2, 1}, 0, "numeric classes given as numbers")
+check.raises("line 2: row 2: label 'emu' is not one of the classes (cat, dog)", data.csv,
+             write("1,2,cat\n3,4,emu\n"), {classes = {"cat", "dog"}})
+check.raises("classes[2] must be a string or a number, got table", data.csv, write("1,1\n"), {classes = {"a", {}}})
+check.raises("option 'classes' needs labels", data.csv, write("1,1\n"), {classes = {"a"}, label_column = false})
+-- label_column = false: every column is a feature, X alone is returned.
+local results = table.pack(data.csv(write("a,b,c\n1,2,3\n4,5,6\n"), {label_column = false}))
+check.eq(results.n, 1, "results without labels")
+check.tensor(results[1], {{1, 2, 3}, {4, 5, 6}}, 0, "X without labels")
+check.raises("option 'label_column' must be a column number or false, got true", data.csv, write("1,1\n"), {label_column = true})
 os.remove(dir)
 
 -- digits: 1797 rows, labels 1..10 (counts from numpy's bincount of the file), pixels 0..16.

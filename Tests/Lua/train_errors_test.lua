@@ -67,7 +67,14 @@ do
   check.raises("train.fit: option 'analysis': options table expected, got number", train.fit, with{ analysis = 3 })
   check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape (5)", train.fit, with{ x = tensor.ones(5) })
   check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape ()", train.fit, with{ x = tensor.new(1) })
-  check.raises("train.fit: x: Linear(2 -> 8): input of shape (30x5) should have 2 columns", train.fit, with{ x = tensor.zeros(30, 5) })
+  check.raises("train.fit: x of shape (30x5) does not fit the model: Linear(2 -> 8): input of shape (30x5) should have 2 columns", train.fit, with{ x = tensor.zeros(30, 5) })
+  check.raises("train.fit: analysis option 'ntk_points' has shape (5x3), but x has 2 columns (shape (30x2))", train.fit,
+    with{ analysis = { ntk_points = tensor.zeros(5, 3) } })
+  check.raises("ntk: points of shape (5x3) do not fit the model: Linear(2 -> 8): input of shape (5x3) should have 2 columns",
+    analysis.ntk, m3, tensor.zeros(5, 3))
+  check.raises("train.fit: rows of x and labels differ: x has 2 rows (shape (2x30)), y has 30 labels (is x transposed?", train.fit, with{ x = X3:t() })
+  check.raises("train.fit: rows of validation x and labels differ: validation x has 2 rows (shape (2x30)), validation y has 30 labels", train.fit, with{ validation = { x = X3:t(), y = y3 } })
+  check.raises("train.fit: x of shape (30x2) does not fit the model: Linear(7 -> 3): input of shape (30x8) should have 7 columns", train.fit, with{ model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(7, 3)) })
 
   -- schedule.custom without `classes`: its first call fixes them; its own error shows, with
   -- its position and traceback.

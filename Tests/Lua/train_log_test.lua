@@ -12,7 +12,16 @@ local h = train.fit{ model = model, loss = loss, optimizer = optim.SGD(model, { 
                      weights = schedule.triangular{ classes = 3, amplitude = 4, period = 4 },
                      on_step = function(step, info) infos[#infos + 1] = info end }
 
--- One header and one line per recorded step, with the history's values to 17 digits.
+-- The shortest "%.Pg" text that reads back to v (what the log must not be longer than).
+local function shortest_g(v)
+  for p = 1, 17 do
+    local s = string.format("%." .. p .. "g", v)
+    if tonumber(s) == v then return s end
+  end
+end
+
+-- One header and one line per recorded step, with the history's values read back bit for bit
+-- from their shortest text (0.1, not 0.10000000000000001; steps without ".0").
 local lines = {}
 for line in io.lines(path) do lines[#lines + 1] = line end
 os.remove(path)
@@ -20,7 +29,11 @@ check.eq(lines[1], "step,loss,weighted_loss,accuracy,w1,w2,w3", "header")
 check.eq(#lines, 1 + #h.step, "log lines")
 for i = 1, #h.step do
   local f = {}
-  for v in lines[i + 1]:gmatch("[^,]+") do f[#f + 1] = tonumber(v) end
+  for v in lines[i + 1]:gmatch("[^,]+") do
+    f[#f + 1] = tonumber(v)
+    assert(#v <= #shortest_g(f[#f]), "log text '" .. v .. "' is longer than " .. shortest_g(f[#f]))
+  end
+  check.eq(math.type(f[1]), "integer", "step written as an integer")
   check.eq(f[1], h.step[i], "step")
   check.eq(f[2], h.loss[i], "loss")
   check.eq(f[3], h.weighted_loss[i], "weighted loss")

@@ -15,7 +15,13 @@ public enum NeuralTangentKernel {
         var classes = 0
         for i in 0..<n {
             let xi = try x.narrow(0, start: i, length: 1)
-            let out = try model.forward(xi)
+            let out: Tensor
+            do { out = try model.forward(xi) } catch {
+                // The model's message would show one row's shape: show the points' own.
+                var shown = error
+                do { _ = try model.forward(x) } catch let whole { shown = whole }
+                throw TensorError("ntk: points of shape \(shapeText(x.shape)) do not fit the model: \(shown)")
+            }
             guard out.rank == 2, out.shape[0] == 1 else {
                 throw TensorError("ntk: the model must map a 1 x features row to a 1 x C row, got shape \(shapeText(out.shape))")
             }

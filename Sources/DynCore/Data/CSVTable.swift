@@ -4,30 +4,32 @@ import Foundation
 ///
 /// Format: one sample per line, fields separated by commas, surrounding spaces ignored, no
 /// quoting; blank lines are skipped; LF, CRLF and CR line ends are accepted. Every feature field must be
-/// a finite number. Labels (one column, 1-based `labelColumn`, negative counting from the end,
-/// default the last):
-/// - all integers: kept as they are when the smallest is >= 1, shifted by +1 when the smallest
-///   is 0 (0-based labels as exported from Python become 1..C); negative labels are an error;
-/// - any non-numeric label: the labels are names, and the distinct names, sorted, become
-///   classes 1..K (`classNames` lists them in class order);
-/// - numbers that are not integers are an error.
+/// a finite number. Labels are one column (1-based `labelColumn`, negative counting from the end,
+/// default the last), or none (`withLabels` false: every column is a feature); how their texts
+/// become classes 1..C, or follow an imposed `classes` list, is CSVLabels' job.
 /// Errors name the file, the line number and what is wrong with it.
 public enum CSVTable {
     public enum Header: Sendable { case present, absent, auto }
 
     public struct Result {
-        public let data: LabeledData
-        /// The label names in class order when the labels were names, else nil.
-        public let classNames: [String]?
+        public let x: Tensor
+        /// The class numbers 1..C (float64), nil for a file read without labels.
+        public let y: Tensor?
+        /// The label text of class 1, 2, ...; empty without labels.
+        public let classes: [String]
+
+        /// X and y of a file read with labels.
+        public var data: LabeledData { LabeledData(x: x, y: y!) }
     }
 
-    public static func read(path: String, labelColumn: Int? = nil, header: Header = .auto,
-                            function: String = "data.csv") throws -> Result {
+    public static func read(path: String, labelColumn: Int? = nil, withLabels: Bool = true, header: Header = .auto,
+                            classes: [String]? = nil, function: String = "data.csv") throws -> Result {
         let bytes = try FileAccess.contents(of: path, op: function)
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TensorError("\(function): cannot read '\(path)' (not UTF-8 text)")
         }
-        return try parse(text, source: path, labelColumn: labelColumn, header: header, function: function)
+        return try parse(text, source: path, labelColumn: labelColumn, withLabels: withLabels, header: header,
+                         classes: classes, function: function)
     }
 
     /// A header field is a name: text that is not a number at all. "nan", "inf" and empty
@@ -36,19 +38,15 @@ public enum CSVTable {
         !field.isEmpty && Double(field) == nil
     }
 
-    static func number(_ field: Substring) -> Double? {
-        guard let v = Double(field), v.isFinite else { return nil }
-        return v
-    }
-
-    public static func parse(_ text: String, source: String, labelColumn: Int? = nil,
-                             header: Header = .auto, function: String = "data.csv") throws -> Result {
+    public static func parse(_ text: String, source: String, labelColumn: Int? = nil, withLabels: Bool = true,
+                             header: Header = .auto, classes: [String]? = nil, function: String = "data.csv") throws -> Result {
         func fail(_ line: Int, _ what: String) -> TensorError {
             TensorError("\(function): '\(source)' line \(line): \(what)")
         }
         var width = -1, label = -1
         var features: [Double] = []
-        var labels: [(line: Int, text: Substring)] = []
+        var labels: [CSVLabels.Label] = []
+        var rows = 0
         var lineNumber = 0
         var sawFirst = false
         // "\r\n" is one Character in Swift, so every separator is named (a lone "\r" ends lines
@@ -61,11 +59,13 @@ public enum CSVTable {
             if !sawFirst {
                 sawFirst = true
                 width = fields.count
-                guard width >= 2 else { throw fail(lineNumber, "expected at least 2 fields (features and a label), got \(width)") }
-                let requested = labelColumn ?? width
-                label = requested < 0 ? width + requested : requested - 1
-                guard label >= 0 && label < width else {
-                    throw TensorError("\(function): label_column \(requested) is out of range for \(width) columns in '\(source)'")
+                if withLabels {
+                    guard width >= 2 else { throw fail(lineNumber, "expected at least 2 fields (features and a label), got \(width)") }
+                    let requested = labelColumn ?? width
+                    label = requested < 0 ? width + requested : requested - 1
+                    guard label >= 0 && label < width else {
+                        throw TensorError("\(function): label_column \(requested) is out of range for \(width) columns in '\(source)'")
+                    }
                 }
                 let isHeader: Bool
                 switch header {
@@ -76,10 +76,11 @@ public enum CSVTable {
                 if isHeader { continue }
             }
             guard fields.count == width else { throw fail(lineNumber, "expected \(width) fields, got \(fields.count)") }
+            rows += 1
             for (k, f) in fields.enumerated() {
                 if k == label {
                     guard !f.isEmpty else { throw fail(lineNumber, "the label (field \(k + 1)) is empty") }
-                    labels.append((lineNumber, f))
+                    labels.append((lineNumber, rows, f))
                     continue
                 }
                 guard let v = number(f) else {
@@ -88,29 +89,21 @@ public enum CSVTable {
                 features.append(v)
             }
         }
-        guard !labels.isEmpty else { throw TensorError("\(function): '\(source)' has no data rows") }
-        let n = labels.count
-        let (y, names) = try classLabels(labels, fail: fail)
-        return Result(data: LabeledData(x: try Tensor(shape: [n, width - 1], values: features),
-                                        y: try Tensor(shape: [n], values: y)),
-                      classNames: names)
+        guard rows > 0 else { throw TensorError("\(function): '\(source)' has no data rows") }
+        let x = try Tensor(shape: [rows, features.count / rows], values: features)
+        guard withLabels else { return Result(x: x, y: nil, classes: []) }
+        let (y, names): ([Double], [String])
+        if let classes {
+            (y, names) = (try CSVLabels.impose(classes, on: labels, function: function, fail: fail), classes)
+        } else {
+            (y, names) = try CSVLabels.infer(labels, fail: fail)
+        }
+        return Result(x: x, y: try Tensor(shape: [rows], values: y), classes: names)
     }
 
-    static func classLabels(_ labels: [(line: Int, text: Substring)],
-                            fail: (Int, String) -> TensorError) throws -> ([Double], [String]?) {
-        let numbers = labels.map { number($0.text) }
-        if numbers.allSatisfy({ $0 != nil }) {
-            var values = numbers.map { $0! }
-            for (k, v) in values.enumerated() {
-                guard v == v.rounded() else { throw fail(labels[k].line, "label \(labels[k].text) is not an integer class number") }
-                guard v >= 0 else { throw fail(labels[k].line, "label \(labels[k].text) is negative") }
-            }
-            if values.min() == 0 { values = values.map { $0 + 1 } }
-            return (values, nil)
-        }
-        let names = Array(Set(labels.map { String($0.text) })).sorted()
-        var classOf: [String: Double] = [:]
-        for (k, name) in names.enumerated() { classOf[name] = Double(k + 1) }
-        return (labels.map { classOf[String($0.text)]! }, names)
+    /// A field that is a finite number.
+    static func number(_ field: Substring) -> Double? {
+        guard let v = Double(field), v.isFinite else { return nil }
+        return v
     }
 }

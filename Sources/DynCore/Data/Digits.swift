@@ -36,7 +36,7 @@ public enum Digits {
 
     public static func load(path: String? = nil) throws -> LabeledData {
         let file = try path ?? locate()
-        let result = try CSVTable.read(path: file, labelColumn: nil, header: .absent, function: "data.digits")
+        let result = try CSVTable.read(path: file, header: .absent, function: "data.digits")
         let x = result.data.x
         guard x.rank == 2, x.shape[1] == 64 else {
             throw TensorError("data.digits: '\(file)' has \(x.shape[1] + 1) columns, expected 65 (64 pixels and the digit)")

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The training log as CSV: one line per recorded step (step, loss, weighted_loss, accuracy,
-/// w1..wC, and val_loss, val_accuracy with validation). It is an AtomicFile.Writer: lines go to
+/// w1..wC, and val_loss, val_accuracy with validation), numbers as the shortest text that reads
+/// back to the same float64 (NumberText). It is an AtomicFile.Writer: lines go to
 /// `.NAME.tmp-PID` beside the target, renamed over it when training ends, so an interrupted
 /// run never leaves a half-written log where a complete one was expected. The file is created
 /// when training starts, so a path that cannot be written fails before the first step.
@@ -40,7 +41,7 @@ final class CSVLog {
         }
     }
 
-    private func num(_ v: Double) -> String { String(format: "%.17g", v) }
+    private func num(_ v: Double) -> String { NumberText.shortest(v) }
 
     private func flush() throws {
         try writer.append(buffer)

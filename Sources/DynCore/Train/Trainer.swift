@@ -6,7 +6,8 @@ import Foundation
 /// and one optimizer update; for the paper's network shape the forward, loss and backward
 /// run as one kernel (`FusedMLPStep`, same bits). It allocates nothing per step. Metrics of
 /// step i are those of step i's own forward pass, at the parameters before step i's update;
-/// validation runs at the same parameters.
+/// validation runs at the same parameters. After the last update one more forward pass
+/// measures the final parameters (`TrainingHistory.final`).
 public final class Trainer {
     public struct Configuration {
         public var steps: Int
@@ -14,8 +15,11 @@ public final class Trainer {
         public var batchSize: Int?
         public var shuffle = true
         public var seed: UInt64 = 0
-        /// Steps 1, 1 + every, 1 + 2 every, ... are recorded.
+        /// Steps 1, 1 + every, 1 + 2 every, ... are recorded, and the last step.
         public var every = 1
+        /// `onRecord` is called at steps 1, 1 + K, ... and the last step instead of at the
+        /// recorded ones (nil: at the recorded ones).
+        public var onStepEvery: Int?
         public var logPath: String?
         public var progress = true
         public var onNonFinite = NonFinitePolicy.error
@@ -53,7 +57,8 @@ public final class Trainer {
     public var configuration: Configuration
     public var validation: Validation?
     public var analysis: Analysis?
-    /// Called at every recorded step; returning false stops training after that step.
+    /// Called after the update at every recorded step (or every `onStepEvery` steps); returning
+    /// false stops training after that step.
     public var onRecord: ((StepRecord) throws -> Bool)?
     /// Polled before every step (Ctrl-C); returning true stops with an "interrupted" error.
     public var interrupted: (() -> Bool)?
@@ -69,6 +74,7 @@ public final class Trainer {
         guard x.rank == 2 else { throw TensorError("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
         guard configuration.steps >= 0 else { throw TensorError("train.fit: steps must be >= 0, got \(configuration.steps)") }
         guard configuration.every >= 1 else { throw TensorError("train.fit: every must be >= 1, got \(configuration.every)") }
+        if let k = configuration.onStepEvery, k < 1 { throw TensorError("train.fit: on_step_every must be >= 1, got \(k)") }
         if let b = configuration.batchSize, b < 1 { throw TensorError("train.fit: batch_size must be >= 1, got \(b)") }
         try ClassLabels.check(labels, rows: x.shape[0], classes: classes, op: "train.fit")
         // A schedule.custom made without `classes` has 0 until its first call fixes them.
@@ -82,7 +88,8 @@ public final class Trainer {
     public func run() throws -> TrainingHistory {
         let config = configuration
         var history = TrainingHistory(classes: classes)
-        history.reserve(config.steps / config.every, validation: validation != nil)  // capped inside
+        // Capped inside; no "+ 2" here: steps may be math.maxinteger (the last step is recorded too).
+        history.reserve(config.steps / config.every, validation: validation != nil)
         var weights = [Double](repeating: 1, count: classes)
         var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
         var batches = BatchBuffers()
@@ -139,9 +146,12 @@ public final class Trainer {
             }
             // The loss is computed anyway; when it is not finite, stop before the update.
             var stop = config.onNonFinite == .continue ? nil : DivergenceStop(step: step, evaluation)
-            let recorded = stop == nil && (step - 1) % config.every == 0
+            let last = step == config.steps
+            let recorded = stop == nil && ((step - 1) % config.every == 0 || last)
+            let called = stop == nil && onRecord != nil
+                && (config.onStepEvery.map { (step - 1) % $0 == 0 || last } ?? recorded)
             var record: StepRecord? = nil
-            if recorded {
+            if recorded || called {
                 // Without a schedule, the loss's own weights (on_step may change them).
                 record = StepRecord(step: step, loss: evaluation.loss, weightedLoss: evaluation.weightedLoss,
                                     accuracy: Double(evaluation.correct) / Double(by.count),
@@ -163,40 +173,54 @@ public final class Trainer {
             }
 
             var keepGoing = true
-            if let r = record {
-                history.step.append(step)
-                history.loss.append(r.loss)
-                history.weightedLoss.append(r.weightedLoss)
-                history.accuracy.append(r.accuracy)
-                history.weights += r.weights
-                if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
-                try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
+            if recorded, let r = record {
+                try append(r, to: &history, log: log, analysis: measured)
                 progress.update(step: step, loss: r.loss, accuracy: r.accuracy)
-                if let onRecord { keepGoing = try onRecord(r) }
+            }
+            if called, let r = record, let onRecord { keepGoing = try onRecord(r) }
+            if !keepGoing && !recorded, var r = record {
+                // on_step stopped the run at a step not otherwise recorded: the last step is
+                // always recorded, but validation did not run before this step's update.
+                if validation != nil { r.valLoss = .nan; r.valAccuracy = .nan }
+                try append(r, to: &history, log: log, analysis: measured)
             }
             if let checkpoint, step % checkpoint.every == 0 || step == config.steps || !keepGoing {
                 try writeCheckpoint(checkpoint, step: step, stopped: !keepGoing, history: history, sampler: sampler)
             }
             if !keepGoing { break }
         }
+        history.final = try ModelEvaluation.measure(model: model, loss: loss, x: x, labels: labels, classes: classes,
+                                                    chunkRows: evaluationChunk, op: "train.fit: final")
+        if let validation {
+            history.finalValidation = try ModelEvaluation.measure(model: model, loss: loss, x: validation.x,
+                                                                  labels: validation.labels, classes: classes,
+                                                                  chunkRows: evaluationChunk, op: "train.fit: final validation")
+        }
         try log?.finish()
         completed = true
         return history
     }
 
+    /// Rows per forward pass of the final measurement: all at once for full-batch training,
+    /// else the batch size but at least 1024 (memory stays near that of a training step).
+    var evaluationChunk: Int? { configuration.batchSize.map { max($0, 1024) } }
+
+    private func append(_ r: StepRecord, to history: inout TrainingHistory, log: CSVLog?,
+                        analysis measured: (top: [Double], ntkMax: Double?)?) throws {
+        history.step.append(r.step)
+        history.loss.append(r.loss)
+        history.weightedLoss.append(r.weightedLoss)
+        history.accuracy.append(r.accuracy)
+        history.weights += r.weights
+        if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
+        try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
+    }
+
     /// Accuracy of each class on a batch, from the output rows' argmax (first on ties).
     static func classAccuracy(_ output: Tensor, _ labels: [Int], _ classes: Int) throws -> [Double] {
-        let out = try output.converted(to: .float64)
-        let rows = out.isContiguous ? out : try out.clone()
-        let p = rows.pointer(Double.self), c = rows.shape[1]
-        var correct = [Int](repeating: 0, count: classes), total = [Int](repeating: 0, count: classes)
-        for (r, y) in labels.enumerated() {
-            var best = 0
-            for j in 1..<max(c, 1) where p[r * c + j] > p[r * c + best] { best = j }
-            total[y] += 1
-            if best == y { correct[y] += 1 }
-        }
-        return (0..<classes).map { total[$0] == 0 ? .nan : Double(correct[$0]) / Double(total[$0]) }
+        var counts = ClassCounts(classes: classes)
+        try counts.add(output, labels)
+        return counts.accuracy
     }
 }
 

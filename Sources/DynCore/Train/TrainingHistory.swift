@@ -1,6 +1,6 @@
 /// Metrics of the recorded steps, kept natively during training and handed to Lua once at the
 /// end. Every value is measured at the parameters *before* that step's update, from the
-/// step's own forward pass.
+/// step's own forward pass; `final` and `finalValidation` at the parameters after the last one.
 public struct TrainingHistory {
     public let classes: Int
     public var step: [Int] = []
@@ -17,6 +17,10 @@ public struct TrainingHistory {
     public var ntkMax: [Double] = []
     /// Set when the run stopped on a non-finite value (`NonFinitePolicy.stop`).
     public var stopped: DivergenceStop?
+    /// The whole training set and the validation set at the final parameters (set when the run
+    /// ends; not part of checkpoints, it is measured again).
+    public var final: ModelEvaluation?
+    public var finalValidation: ModelEvaluation?
 
     public init(classes: Int) { self.classes = classes }
 

@@ -45,6 +45,45 @@ enum DataModule {
         return out
     }
 
+    /// data.csv's `label_column`: false (no labels), or a 1-based column, negative from the end
+    /// (nil: the last).
+    static func labelColumn(_ lua: Lua, _ o: Options) throws -> (withLabels: Bool, column: Int?) {
+        o.push("label_column")
+        defer { lua.pop() }
+        switch lua.type(-1) {
+        case LUA_TNIL: return (true, nil)
+        case LUA_TBOOLEAN:
+            guard !lua.boolean(-1) else {
+                throw LuaFailure.message("data.csv: option 'label_column' must be a column number or false, got true")
+            }
+            return (false, nil)
+        default:
+            guard let column = lua.integer(-1) else {
+                throw LuaFailure.message("data.csv: option 'label_column' must be a column number or false, got \(lua.typeName(-1))")
+            }
+            if column == 0 { throw LuaFailure.message("data.csv: label_column is 1-based (or negative from the end), got 0") }
+            return (true, column)
+        }
+    }
+
+    /// data.csv's `classes`: a list of label texts (strings or numbers), class c being the c-th.
+    static func classList(_ lua: Lua, _ o: Options) throws -> [String]? {
+        o.push("classes")
+        defer { lua.pop() }
+        if lua.isNoneOrNil(-1) { return nil }
+        guard lua.isTable(-1) else {
+            throw LuaFailure.message("data.csv: option 'classes' must be a list of labels (strings or numbers), got \(lua.typeName(-1))")
+        }
+        var out: [String] = []
+        try lua.forEachArrayItem(-1) { k in
+            if let s = lua.string(-1) { out.append(s) }
+            else if let i = lua.integer(-1) { out.append(String(i)) }
+            else if let v = lua.number(-1) { out.append(NumberText.shortest(v)) }
+            else { throw LuaFailure.message("data.csv: classes[\(k)] must be a string or a number, got \(lua.typeName(-1))") }
+        }
+        return out
+    }
+
     static let functions: [(String, LuaBody)] = [
         ("spiral", { guarded($0) { lua in
             let o = try Options(lua, 1, function: "data.spiral",
@@ -68,9 +107,8 @@ enum DataModule {
         ("csv", { guarded($0) { lua in
             let path = try lua.checkString(1)
             let f = "data.csv"
-            let o = try Options(lua, 2, function: f, allowed: ["label_column", "header"])
-            let column = try o.integer("label_column")
-            if column == 0 { throw LuaFailure.message("\(f): label_column is 1-based (or negative from the end), got 0") }
+            let o = try Options(lua, 2, function: f, allowed: ["label_column", "header", "classes"])
+            let (withLabels, column) = try labelColumn(lua, o)
             var header = CSVTable.Header.auto
             o.push("header")
             switch lua.type(-1) {
@@ -82,11 +120,17 @@ enum DataModule {
                 }
             }
             lua.pop()
-            let result = try CSVTable.read(path: path, labelColumn: column, header: header, function: f)
-            _ = push(lua, result.data)
-            guard let names = result.classNames else { return 2 }
-            lua.newTable(array: names.count)
-            for (k, n) in names.enumerated() { lua.push(n); lua.setIndex(-2, k + 1) }
+            let classes = try classList(lua, o)
+            if classes != nil && !withLabels {
+                throw LuaFailure.message("\(f): option 'classes' needs labels (label_column is false)")
+            }
+            let result = try CSVTable.read(path: path, labelColumn: column, withLabels: withLabels, header: header,
+                                           classes: classes, function: f)
+            lua.push(result.x)
+            guard let y = result.y else { return 1 }
+            lua.push(y)
+            lua.newTable(array: result.classes.count)
+            for (k, n) in result.classes.enumerated() { lua.push(n); lua.setIndex(-2, k + 1) }
             return 3
         } }),
         ("digits", { guarded($0) { lua in

@@ -6,7 +6,7 @@ import DynCore
 /// tables (built once, at the end).
 enum TrainModule {
     static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
-                             "seed", "validation", "every", "on_step", "log", "progress", "analysis",
+                             "seed", "validation", "every", "on_step", "on_step_every", "log", "progress", "analysis",
                              "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite"]
 
     /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
@@ -19,17 +19,28 @@ enum TrainModule {
         return v
     }
 
-    static func labels(_ lua: Lua, at i: Int32, rows: Int, classes: Int, what: String) throws -> [Int] {
-        let values: [Double]
+    /// The label values at index i (a 1-D tensor or a table of numbers), not yet checked.
+    static func labelValues(_ lua: Lua, at i: Int32, what: String, op: String = "train.fit") throws -> [Double] {
         if let t = lua.tensor(i) {
-            guard t.rank == 1 else { throw LuaFailure.message("train.fit: \(what) must be a 1-D tensor of labels, got shape \(shapeText(t.shape))") }
-            values = t.toArray()
-        } else if lua.isTable(i) {
-            values = try lua.checkNumberList(i, what: what)
-        } else {
-            throw LuaFailure.message("train.fit: \(what) must be a tensor or table of labels 1..C, got \(lua.typeName(i))")
+            guard t.rank == 1 else { throw LuaFailure.message("\(op): \(what) must be a 1-D tensor of labels, got shape \(shapeText(t.shape))") }
+            return t.toArray()
         }
-        return try ClassLabels.fromOneBased(values, rows: rows, classes: classes, op: "train.fit: \(what)")
+        guard lua.isTable(i) else {
+            throw LuaFailure.message("\(op): \(what) must be a tensor or table of labels 1..C, got \(lua.typeName(i))")
+        }
+        return try lua.checkNumberList(i, what: what)
+    }
+
+    /// x (already a tensor) must be 2-D with one row per label; the messages show the user's
+    /// shapes, and a transposed x is named as such.
+    static func checkRows(_ x: Tensor, labels: Int, x xName: String = "x", y yName: String = "y", op: String = "train.fit") throws {
+        guard x.rank == 2 else {
+            throw LuaFailure.message("\(op): \(xName) must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))")
+        }
+        guard x.shape[0] == labels else {
+            let hint = x.shape[1] == labels ? " (is \(xName) transposed? rows are samples)" : ""
+            throw LuaFailure.message("\(op): rows of \(xName) and labels differ: \(xName) has \(x.shape[0]) row\(x.shape[0] == 1 ? "" : "s") (shape \(shapeText(x.shape))), \(yName) has \(labels) label\(labels == 1 ? "" : "s")\(hint)")
+        }
     }
 
     static let fit: LuaBody = { guarded($0) { lua in
@@ -44,14 +55,11 @@ enum TrainModule {
             throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))")
         }
         guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
-        guard x.rank == 2 else { throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
-
-        // The number of classes is the model's output width, from a forward pass on one row.
-        let output = try classesProbe(model, x)
-        guard output.rank == 2 else { throw LuaFailure.message("train.fit: the model's output must be 2-D (rows x classes)") }
-        let classes = output.shape[1]
         o.push("y")
-        let y = try labels(lua, at: lua.top, rows: x.shape[0], classes: classes, what: "y")
+        let yValues = try labelValues(lua, at: lua.top, what: "y")
+        try checkRows(x, labels: yValues.count)
+        let classes = try classesProbe(model, x)
+        let y = try ClassLabels.fromOneBased(yValues, rows: x.shape[0], classes: classes, op: "train.fit: y")
 
         o.push("weights")
         let weightsIndex = lua.top
@@ -66,6 +74,7 @@ enum TrainModule {
         config.shuffle = try o.boolean("shuffle", default: true)
         config.seed = try o.seed()
         config.every = try o.integer("every", default: 1)
+        config.onStepEvery = try o.integer("on_step_every")
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
         config.onNonFinite = try nonFinitePolicy(o)
@@ -78,11 +87,13 @@ enum TrainModule {
         if !lua.isNoneOrNil(-1) {
             let v = try option("validation") { try Options(lua, -1, function: "train.fit validation", allowed: ["x", "y"]) }
             let vx = try required(lua, v, "x", "a 2-D tensor") { lua.tensor($0) }
-            guard vx.rank == 2, vx.shape[1] == x.shape[1] else {
-                throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), expected \(x.shape[1]) columns")
-            }
             v.push("y")
-            let vy = try labels(lua, at: lua.top, rows: vx.shape[0], classes: classes, what: "validation y")
+            let values = try labelValues(lua, at: lua.top, what: "validation y")
+            try checkRows(vx, labels: values.count, x: "validation x", y: "validation y")
+            guard vx.shape[1] == x.shape[1] else {
+                throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), but x has \(x.shape[1]) columns (shape \(shapeText(x.shape)))")
+            }
+            let vy = try ClassLabels.fromOneBased(values, rows: vx.shape[0], classes: classes, op: "train.fit: validation y")
             trainer.validation = Trainer.Validation(x: vx, labels: vy)
         }
 
@@ -99,6 +110,8 @@ enum TrainModule {
             }
             let callback = LuaCallback(lua, function: onStepIndex, name: "train.fit: on_step")
             trainer.onRecord = { record in try callOnStep(callback, record) }
+        } else if config.onStepEvery != nil {
+            throw LuaFailure.message("train.fit: option 'on_step_every' needs on_step")
         }
 
         try TrainCheckpointOptions.apply(lua, o, to: trainer)
@@ -116,16 +129,47 @@ enum TrainModule {
         }
     }
 
-    /// The model's output on x's first row (its width is the number of classes). When x does not
-    /// fit the model, the error is the model's own on the whole of x, so that it shows x's shape.
-    static func classesProbe(_ model: Module, _ x: Tensor) throws -> Tensor {
+    /// The number of classes: the width of the model's output on x's first row. When x does not
+    /// fit the model, the error names x's shape and is the model's own on the whole of x, so
+    /// that the shapes it shows are the user's, not those of one row.
+    static func classesProbe(_ model: Module, _ x: Tensor, op: String = "train.fit") throws -> Int {
+        let output: Tensor
         do {
-            return try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
+            output = try model.forward(try x.narrow(0, start: 0, length: min(1, x.shape[0])))
         } catch let first {
-            do { _ = try model.forward(x) } catch { throw LuaFailure.message("train.fit: x: \(error)") }
-            throw first  // the whole x went through: report the first error as it was
+            var shown = first
+            do { _ = try model.forward(x) } catch { shown = error }
+            throw LuaFailure.message("\(op): x of shape \(shapeText(x.shape)) does not fit the model: \(shown)")
         }
+        guard output.rank == 2 else {
+            throw LuaFailure.message("\(op): the model's output must be 2-D (rows x classes), got shape \(shapeText(output.shape))")
+        }
+        return output.shape[1]
     }
+
+    /// train.evaluate(model, loss, x, y [, {batch_size =}]): loss, accuracy, class_accuracy of
+    /// the model as it is.
+    static let evaluate: LuaBody = { guarded($0) { lua in
+        let op = "train.evaluate"
+        guard let model = lua.module(1) else { throw lua.typeError(1, expected: "a module") }
+        let loss = try lua.checkLoss(2)
+        let x = try lua.checkTensor(3)
+        guard !lua.isNoneOrNil(4) else { throw LuaFailure.argument(4, "labels expected (a tensor or table of labels 1..C)") }
+        let values = try labelValues(lua, at: 4, what: "y", op: op)
+        let o = try Options(lua, 5, function: op, allowed: ["batch_size"])
+        let batch = try o.integer("batch_size")
+        if let b = batch, b < 1 { throw LuaFailure.message("\(op): batch_size must be >= 1, got \(b)") }
+        try checkRows(x, labels: values.count, op: op)
+        guard x.shape[0] > 0 else { throw LuaFailure.message("\(op): x has no rows") }
+        let classes = try classesProbe(model, x, op: op)
+        let labels = try ClassLabels.fromOneBased(values, rows: x.shape[0], classes: classes, op: "\(op): y")
+        let e = try ModelEvaluation.measure(model: model, loss: loss, x: x, labels: labels, classes: classes,
+                                            chunkRows: batch, op: op)
+        lua.push(e.loss)
+        lua.push(e.accuracy)
+        pushList(lua, e.classAccuracy)
+        return 3
+    } }
 
     /// `on_nonfinite = "error" | "stop" | "continue"` (default "error").
     static func nonFinitePolicy(_ o: Options) throws -> NonFinitePolicy {
@@ -149,6 +193,10 @@ enum TrainModule {
             throw LuaFailure.message("train.fit: analysis option 'ntk_points' must be a tensor, got \(lua.typeName(-1))")
         }
         guard every >= 1 else { throw LuaFailure.message("train.fit: analysis option 'every' must be >= 1, got \(every)") }
+        let x = trainer.x
+        if let points, points.rank != 2 || points.shape[1] != x.shape[1] {
+            throw LuaFailure.message("train.fit: analysis option 'ntk_points' has shape \(shapeText(points.shape)), but x has \(x.shape[1]) columns (shape \(shapeText(x.shape)))")
+        }
         let tracker = try CurvatureTracker(
             hvp: try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels),
             k: k, iterations: iters, seed: seed, ntkPoints: points)
@@ -192,8 +240,21 @@ enum TrainModule {
         for (k, v) in values.enumerated() { lua.push(v); lua.setIndex(-2, k + 1) }
     }
 
+    /// h.final: {loss, accuracy, class_accuracy [, val_loss, val_accuracy]}.
+    static func pushFinal(_ lua: Lua, _ train: ModelEvaluation, _ validation: ModelEvaluation?) {
+        lua.newTable(hash: 5)
+        lua.push(train.loss); lua.setField(-2, "loss")
+        lua.push(train.accuracy); lua.setField(-2, "accuracy")
+        pushList(lua, train.classAccuracy); lua.setField(-2, "class_accuracy")
+        if let v = validation {
+            lua.push(v.loss); lua.setField(-2, "val_loss")
+            lua.push(v.accuracy); lua.setField(-2, "val_accuracy")
+        }
+    }
+
     static func pushHistory(_ lua: Lua, _ h: TrainingHistory, validation: Bool) {
-        lua.newTable(hash: 12)
+        lua.newTable(hash: 13)
+        if let f = h.final { pushFinal(lua, f, h.finalValidation); lua.setField(-2, "final") }
         pushList(lua, h.step); lua.setField(-2, "step")
         pushList(lua, h.loss); lua.setField(-2, "loss")
         pushList(lua, h.weightedLoss); lua.setField(-2, "weighted_loss")
@@ -224,6 +285,6 @@ enum TrainModule {
 
     static func register(_ lua: Lua) {
         lua.newTable()
-        lua.setFunctions(-1, [("fit", fit)])
+        lua.setFunctions(-1, [("fit", fit), ("evaluate", evaluate)])
     }
 }
