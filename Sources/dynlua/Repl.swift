@@ -1,3 +1,4 @@
+import Foundation
 import CLua
 import CLuaShim
 import DynLua
@@ -16,6 +17,8 @@ struct Repl {
     init(host: LuaHost) {
         self.host = host
         printer = ValuePrinter.push(host) ? luaL_ref(host.L, dyn_registryindex()) : nil
+        let (docs, tried) = DocsLibrary.locate(executable: Bundle.main.executablePath, environment: ProcessInfo.processInfo.environment)
+        Help.register(host, docs: docs, tried: tried)
     }
 
     func run(reader: inout some LineReader) {
