@@ -9,7 +9,7 @@ import CLuaShim
 /// library functions it uses are captured when the session starts, before user code can replace them.
 public enum ValuePrinter {
     /// The chunk returns the printing function. Limits: 3 levels of nesting, 20 items at the
-    /// top and 6 inside, 40 fields per table; tables met again on the way down show as <cycle>.
+    /// top and 5 inside, 40 fields per table; tables met again on the way down show as <cycle>.
     static let source = #"""
     local G = ...
     local next, type, tostring, rawlen, rawget, getmetatable, select = next, type, tostring, rawlen, rawget, getmetatable, select
@@ -35,14 +35,14 @@ public enum ValuePrinter {
     end
 
     local show
-    function show(v, depth, indent, path)
+    function show(v, depth, path)
       if not plain(v) then return scalar(v) end
       if path[v] then return "<cycle>" end
       local n = rawlen(v)
       if depth > 3 then return n > 0 and format("{... (%d items)}", n) or "{...}" end
       path[v] = true
-      local parts, maxItems = {}, depth == 1 and 20 or 6
-      for i = 1, min(n, maxItems) do parts[#parts + 1] = show(rawget(v, i), depth + 1, indent .. "  ", path) end
+      local parts, maxItems = {}, depth == 1 and 20 or 5
+      for i = 1, min(n, maxItems) do parts[#parts + 1] = show(rawget(v, i), depth + 1, path) end
       if n > maxItems then parts[#parts + 1] = format("... (%d items)", n) end
       -- The other keys, sorted (numbers first, then strings), at most 40.
       local keys, more = {}, 0
@@ -60,21 +60,23 @@ public enum ValuePrinter {
       if #keys > 40 then more = more + #keys - 40 end
       for i = 1, min(#keys, 40) do
         local k = keys[i]
-        parts[#parts + 1] = key_text(k) .. " = " .. show(rawget(v, k), depth + 1, indent .. "  ", path)
+        parts[#parts + 1] = key_text(k) .. " = " .. show(rawget(v, k), depth + 1, path)
       end
       if more > 0 then parts[#parts + 1] = format("... (%d more fields)", more) end
       path[v] = nil
       if #parts == 0 then return "{}" end
       local line = "{" .. concat(parts, ", ") .. "}"
-      if #line + #indent <= 100 and not find(line, "\n") then return line end
-      return "{\n" .. indent .. "  " .. concat(parts, ",\n" .. indent .. "  ") .. "\n" .. indent .. "}"
+      -- Only the outermost table spreads over lines (one field per line): the limits keep the
+      -- ones inside to a line each.
+      if depth > 1 or #line <= 100 then return line end
+      return "{\n  " .. concat(parts, ",\n  ") .. "\n}"
     end
 
     -- Prints the values as print does, each plain table through show.
     return function(...)
       local values = pack(...)
       for i = 1, values.n do
-        if plain(values[i]) then values[i] = show(values[i], 1, "", {}) end
+        if plain(values[i]) then values[i] = show(values[i], 1, {}) end
       end
       local print = rawget(G, "print")
       return print(unpack(values, 1, values.n))
