@@ -56,3 +56,15 @@ check.raises("errorbar: err[2] is -1.0; error bars must be finite and >= 0", e.e
 check.raises("line: yerr[1] must be a number, got string", e.line, e, 1, { 1 }, { 1 }, { yerr = { "a" } })
 check.raises("unknown option 'yerr'", e.errorbar, e, 1, { 1 }, { 1 }, { 1 }, { yerr = { 1 } })
 check.raises("marker_size must be in (0, 50)", e.line, e, 1, { 1 }, { 1 }, { marker_size = 0 })
+
+-- Extreme values: no trap converting pixel positions (bounds near ±1e308 overflow the span;
+-- points far outside given limits). Long series go through the per-column thinning.
+local xs, ys = {}, {}
+for i = 1, 5000 do xs[i] = i; ys[i] = i end
+xs[1], xs[2] = -1e308, 1e308
+local far = plot.figure{}
+far:line(1, xs, ys, { marker = "o" }):errorbar(1, { 1, 1e300 }, { 1, 2 }, { 1e308, 0 })
+assert(far:svg():find("</svg>", 1, true))
+local limited = plot.figure{}
+limited:line(1, xs, ys):panel(1, { xlim = { 0, 1 }, ylim = { 0, 1 } })
+assert(limited:svg():find("</svg>", 1, true))

@@ -61,9 +61,11 @@ public struct Axis {
     }
 
     /// Pixel position of a data value on [p0, p1] (p1 < p0 for a y axis), nil if not shown.
+    /// Nil too when the arithmetic overflows (bounds near ±1e308 make the span infinite).
     public func pixel(_ v: Double, _ p0: Double, _ p1: Double) -> Double? {
         guard let u = scale.transform(v) else { return nil }
-        return p0 + (u - lower) / (upper - lower) * (p1 - p0)
+        let p = p0 + (u - lower) / (upper - lower) * (p1 - p0)
+        return p.isFinite ? p : nil
     }
 
     /// Tick positions (data units) inside the axis.

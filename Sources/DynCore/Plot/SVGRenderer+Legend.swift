@@ -54,13 +54,13 @@ extension SVGRenderer {
         var points: [(Double, Double)] = []
         func segment(_ a: (Double, Double), _ b: (Double, Double)) {
             let length = hypot(b.0 - a.0, b.1 - a.1)
-            let n = Int(min(length / 4, 2000))
+            let n = length.isFinite ? Int(min(length / 4, 2000)) : 0
             for k in 0...n { let t = n == 0 ? 0 : Double(k) / Double(n); points.append((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))) }
         }
         for item in p.items {
             switch item {
             case .line(let x, let y, let style):
-                let keep = Decimation.keep(count: x.count, column: { px(x[$0]).map { Int($0) } }, value: { y[$0] },
+                let keep = Decimation.keep(count: x.count, column: { Decimation.column(px(x[$0])) }, value: { y[$0] },
                                            limit: max(4 * Int(box.x1 - box.x0), 400))
                 var previous: (Double, Double)?
                 for i in keep {

@@ -158,7 +158,7 @@ public struct SVGRenderer {
 
     func drawLine(_ x: [Double], _ y: [Double], _ style: LineStyle, _ px: (Double) -> Double?, _ py: (Double) -> Double?,
                   columns: Int, _ out: inout SVGWriter) {
-        let keep = Decimation.keep(count: x.count, column: { px(x[$0]).map { Int($0) } }, value: { y[$0] }, limit: max(4 * columns, 400))
+        let keep = Decimation.keep(count: x.count, column: { Decimation.column(px(x[$0])) }, value: { y[$0] }, limit: max(4 * columns, 400))
         var d = ""
         d.reserveCapacity(keep.count * 16)
         var penDown = false
