@@ -57,7 +57,11 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(place([(380, 20), (20, 20), (380, 280), (20, 280)]), .outside)
         // A point just outside the legend box (more than 3 px away) leaves the corner free.
         XCTAssertEqual(place([(400 - 6 - 80 - 4, 20)]), .topRight)
-        XCTAssertEqual(LegendPlacement.choose(points: [], box: box, width: 500, height: 40), .outside)
+        XCTAssertEqual(LegendPlacement.choose(points: [], box: box, width: 150, height: 290), .outside)
+        // Wider than half the panel: never outside, but in the corner covering the fewest points.
+        let wide = { (points: [(Double, Double)]) in LegendPlacement.choose(points: points, box: box, width: 200, height: 40) }
+        XCTAssertEqual(wide([(380, 20), (20, 20), (380, 280), (20, 280), (20, 270)]), .topRight)
+        XCTAssertEqual(wide([(380, 20), (390, 20), (20, 20), (380, 280), (20, 280), (20, 270)]), .topLeft)
         // Origins: 6 px inside the corner; outside, right of the frame.
         XCTAssertTrue(LegendPlacement.bottomLeft.origin(box: box, width: 80, height: 40) == (6, 254))
         XCTAssertTrue(LegendPlacement.outside.origin(box: box, width: 80, height: 40) == (408, 0))
@@ -79,6 +83,16 @@ final class PlotTests: XCTestCase {
         // Legend width 22 + 7 * 4 + 10 = 60: the frame's right edge moves from 502 to 502 - 60 - 14,
         // and the legend starts 8 px right of it.
         XCTAssertEqual(try legendX(fig), 502 - 74 + 8)
+
+        // Stacked panels: the narrowing applies to the whole column, so the x scales stay aligned.
+        let stacked = try Figure(rows: 2, columns: 1, width: 520, height: 500, sharedX: true)
+        try stacked.panel(0).add(.line(x: [0, 1], y: [0, 1], style: LineStyle(label: "up", color: "#000000")))
+        try stacked.panel(0).add(.line(x: [0, 1], y: [1, 0], style: LineStyle(label: "down", color: "#000000")))
+        try stacked.panel(1).add(.line(x: [0, 1], y: [0, 1], style: LineStyle(color: "#000000")))
+        let frames = stacked.svg().components(separatedBy: "\n").filter { $0.contains("stroke=\"#444444\" stroke-width=\"1\"/>") && $0.hasPrefix("<rect") }
+        XCTAssertEqual(frames.count, 2)
+        let widths = frames.map { $0.components(separatedBy: "width=\"")[1].components(separatedBy: "\"")[0] }
+        XCTAssertEqual(widths, [String(format: "%.2f", 502 - 74 - 74.0), String(format: "%.2f", 502 - 74 - 74.0)])
     }
 
     func testMarkersAndErrorBars() throws {

@@ -4,10 +4,13 @@
 public enum LegendPlacement: CaseIterable, Equatable, Sendable {
     case topRight, topLeft, bottomRight, bottomLeft, outside
 
-    /// `points` are data positions in pixels (lines sampled along their segments).
+    /// `points` are data positions in pixels (lines sampled along their segments). A legend
+    /// wider than half the panel is never put outside (the panel would shrink to nothing):
+    /// it goes to the corner covering the fewest points.
     static func choose(points: [(Double, Double)], box: SVGRenderer.Box, width: Double, height: Double,
                        margin: Double = 6) -> LegendPlacement {
-        guard width + 2 * margin <= box.x1 - box.x0, height + 2 * margin <= box.y1 - box.y0 else { return .outside }
+        let outsideFits = width + 14 <= (box.x1 - box.x0) / 2
+        guard width + 2 * margin <= box.x1 - box.x0, height + 2 * margin <= box.y1 - box.y0 else { return outsideFits ? .outside : .topRight }
         let corners: [LegendPlacement] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
         let counts = corners.map { corner -> Int in
             let (x0, y0) = corner.origin(box: box, width: width, height: height, margin: margin)
@@ -18,7 +21,7 @@ public enum LegendPlacement: CaseIterable, Equatable, Sendable {
             }
         }
         let best = counts.min() ?? 0
-        return best == 0 ? corners[counts.firstIndex(of: 0)!] : .outside
+        return best == 0 || !outsideFits ? corners[counts.firstIndex(of: best)!] : .outside
     }
 
     /// The legend's top-left corner; outside, it sits right of the panel's frame.

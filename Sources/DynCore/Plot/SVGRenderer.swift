@@ -18,19 +18,40 @@ public struct SVGRenderer {
         let sharedX = fig.sharedX ? (0..<fig.columns).map { c in
             xAxis(for: (0..<fig.rows).map { fig.panels[$0 * fig.columns + c] })
         } : nil
+        // Panels with their boxes, axes and legends; a legend that goes outside narrows every
+        // panel of its column alike, so that stacked panels keep one x scale. Narrowing moves
+        // the data, so the legends are placed again (a few rounds settle it).
+        var layouts: [(index: Int, box: Box, xa: Axis, ya: Axis, hideX: Bool)] = []
         for (i, panel) in fig.panels.enumerated() {
             let r = i / fig.columns, c = i % fig.columns
-            let bottomRow = r == fig.rows - 1
-            let hideX = fig.sharedX && !bottomRow
+            let hideX = fig.sharedX && r != fig.rows - 1
             let top = titleHeight + Double(r) * cellH
-            var box = Box(x0: Double(c) * cellW + 74, y0: top + (panel.title == nil ? 12 : 28),
+            let box = Box(x0: Double(c) * cellW + 74, y0: top + (panel.title == nil ? 12 : 28),
                           x1: Double(c + 1) * cellW - 18, y1: top + cellH - (hideX ? 10 : (panel.xLabel == nil ? 30 : 46)))
             guard box.x1 - box.x0 > 20, box.y1 - box.y0 > 20 else { continue }
-            let xa = sharedX?[c] ?? xAxis(for: [panel])
-            let ya = yAxis(for: panel)
-            let legend = panel.legend ? legend(for: panel, box: box, xa: xa, ya: ya) : nil
-            if let legend, legend.placement == .outside { box.x1 -= legend.width + 14 }
-            draw(panel, index: i, box: box, xa: xa, ya: ya, showXTicks: !hideX, into: &out)
+            layouts.append((i, box, sharedX?[c] ?? xAxis(for: [panel]), yAxis(for: panel), hideX))
+        }
+        var reserve = [Double](repeating: 0, count: fig.columns)
+        var legends: [Legend?] = []
+        for _ in 0..<3 {
+            legends = layouts.map { l in
+                var box = l.box
+                box.x1 -= reserve[l.index % fig.columns]
+                return fig.panels[l.index].legend ? legend(for: fig.panels[l.index], box: box, xa: l.xa, ya: l.ya) : nil
+            }
+            var needed = [Double](repeating: 0, count: fig.columns)
+            for (l, legend) in zip(layouts, legends) where legend?.placement == .outside {
+                needed[l.index % fig.columns] = max(needed[l.index % fig.columns], legend!.width + 14)
+            }
+            let grown = zip(needed, reserve).map { max($0, $1) }
+            if grown == reserve { break }
+            reserve = grown
+        }
+        for (l, legend) in zip(layouts, legends) {
+            var box = l.box
+            box.x1 -= reserve[l.index % fig.columns]
+            guard box.x1 - box.x0 > 20 else { continue }
+            draw(fig.panels[l.index], index: l.index, box: box, xa: l.xa, ya: l.ya, showXTicks: !l.hideX, into: &out)
             if let legend { drawLegend(legend, box: box, into: &out) }
         }
         return out.finish()
