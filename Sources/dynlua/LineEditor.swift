@@ -108,6 +108,12 @@ struct LineEditor: LineReader {
     /// lists them (up to 100) below the line and redraws it.
     private mutating func completeWord(_ line: inout EditLine, prompt: String) {
         let before = line.beforeCursor
+        // At the start of a line or after a space, Tab indents (two spaces) as in an editor.
+        if before.last.map({ $0 == " " || $0 == "\t" }) ?? true {
+            line.replace(from: Array(before.unicodeScalars).count, with: "  ")
+            render(prompt, line)
+            return
+        }
         let (start, names) = complete(before)
         let typed = String(String.UnicodeScalarView(Array(before.unicodeScalars)[start...]))
         guard !names.isEmpty else { Console.out("\u{7}"); return }

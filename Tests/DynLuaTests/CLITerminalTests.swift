@@ -64,6 +64,9 @@ extension CLITests {
         // A method of a tensor, from its method table.
         s.type("x:su\t"); s.expect("> x:sum\r\u{1b}[7C")
         s.type("()\r"); s.expect("\r\n0.0\r\n"); s.expect(Self.prompt)
+        // At the start of a line, Tab indents.
+        s.type("\t"); s.expect("\r\u{1b}[J>   \r\u{1b}[4C")
+        s.type("\u{15}")
         // Nothing fits: the bell, and the line stays.
         s.type("nosuch.\t"); s.expect("\u{7}")
         s.type("\u{15}")
