@@ -9,6 +9,9 @@ enum Key: Equatable {
     case killToStart  // Ctrl-U
     case interrupt    // Ctrl-C
     case endOfFile    // Ctrl-D
+    case tab          // complete the name before the cursor
+    case reverseSearch  // Ctrl-R
+    case abort        // Ctrl-G: leave the history search, back to the line as it was
     case ignored      // anything else (unknown sequences, other control keys)
 
     /// Reads one key from `nextByte` (nil at end of input).
@@ -22,11 +25,13 @@ enum Key: Equatable {
         case 0x05: return .end          // Ctrl-E
         case 0x06: return .right        // Ctrl-F
         case 0x08, 0x7f: return .backspace
-        case 0x09: return .insert(" ")  // Tab: a space keeps the cursor arithmetic simple
+        case 0x07: return .abort
+        case 0x09: return .tab
         case 0x0a, 0x0d: return .enter
         case 0x0b: return .killToEnd
         case 0x0e: return .down         // Ctrl-N
         case 0x10: return .up           // Ctrl-P
+        case 0x12: return .reverseSearch
         case 0x15: return .killToStart
         case 0x1b: return escapeSequence(nextByte)
         case 0x20..<0x7f: return .insert(Unicode.Scalar(b))

@@ -1,3 +1,4 @@
+import Foundation
 import CLua
 import CLuaShim
 import DynLua
@@ -10,6 +11,15 @@ import DynLua
 /// statement left incomplete).
 struct Repl {
     let host: LuaHost
+    /// Registry reference of the function that prints results (ValuePrinter), if it loaded.
+    private let printer: Int32?
+
+    init(host: LuaHost) {
+        self.host = host
+        printer = ValuePrinter.push(host) ? luaL_ref(host.L, dyn_registryindex()) : nil
+        let (docs, tried) = DocsLibrary.locate(executable: Bundle.main.executablePath, environment: ProcessInfo.processInfo.environment)
+        Help.register(host, docs: docs, tried: tried)
+    }
 
     func run(reader: inout some LineReader) {
         var pending: String?  // the lines of an incomplete statement
@@ -44,9 +54,9 @@ struct Repl {
         case .ok:
             let n = lua.top - base
             guard n > 0 else { return .done }
-            // Through Lua's own print, protected: a __tostring may raise.
+            // Through print (plain tables shown by their contents), protected: a __tostring may raise.
             guard lua.ensureStack(1) else { Console.error("too many results to print", named: false); return .done }
-            host.pushGlobal("print")
+            if let printer { lua_rawgeti(L, dyn_registryindex(), lua_Integer(printer)) } else { host.pushGlobal("print") }
             dyn_insert(L, base + 1)
             if case .error(let m) = host.call(nargs: n, nresults: 0) { Console.error("error calling 'print' (\(m))", named: false) }
         case .error(let m), .interrupted(let m):

@@ -66,8 +66,10 @@ func runMain() -> Int32 {
     }
     if interactive {
         if stdinIsTerminal && isatty(STDOUT_FILENO) != 0 {
-            var editor = LineEditor()
-            Repl(host: host).run(reader: &editor)
+            let repl = Repl(host: host)
+            var editor = LineEditor(historyFile: HistoryFile.standard(sandboxed: options.sandbox),
+                                    complete: { Completion.candidates(host.lua, before: $0) })
+            repl.run(reader: &editor)
         } else {
             var reader = PlainLineReader()
             Repl(host: host).run(reader: &reader)

@@ -20,6 +20,99 @@ final class PlotTests: XCTestCase {
         XCTAssertEqual(Axis(scale: .log, lower: log10(0.15), upper: log10(3)).ticks(), [0.2, 0.5, 1, 2])
     }
 
+    /// Enough labels at every span: decades with 2..9 minor ticks, every other decade when there
+    /// are many, all integer multiples within a decade, linear ticks within a narrow range.
+    func testLogTicksAtEverySpan() {
+        let three = Axis(scale: .log, lower: -1, upper: 1)
+        XCTAssertEqual(three.ticks(), [0.1, 1, 10])
+        XCTAssertEqual(three.minorTicks().count, 16)
+        XCTAssertEqual(three.minorTicks().first!, 0.2, accuracy: 1e-15)
+        XCTAssertEqual(three.minorTicks().last!, 9, accuracy: 1e-12)
+        let ten = Axis(scale: .log, lower: -8, upper: 2)
+        // Eleven decades, about six labels: every other one.
+        XCTAssertEqual(ten.ticks(), [1e-8, 1e-6, 1e-4, 1e-2, 1, 100])
+        XCTAssertEqual(ten.minorTicks(), [1e-7, 1e-5, 1e-3, 1e-1, 10])
+        // Within one decade, 1-2-5 gives one tick only: every multiple is labelled.
+        let narrow = Axis(scale: .log, lower: log10(0.05), upper: log10(0.09))
+        XCTAssertEqual(narrow.ticks().map { ($0 * 100).rounded() }, [5, 6, 7, 8, 9])
+        XCTAssertEqual(narrow.minorTicks(), [])
+        // Narrower still: linear ticks.
+        let tiny = Axis(scale: .log, lower: log10(0.0501), upper: log10(0.0519))
+        XCTAssertEqual(tiny.ticks().count, 3)
+        XCTAssertEqual(tiny.ticks()[0], 0.0505, accuracy: 1e-12)
+        XCTAssertEqual(tiny.ticks()[2], 0.0515, accuracy: 1e-12)
+        XCTAssertEqual(Axis(scale: .linear, lower: 0, upper: 1).minorTicks(), [])
+    }
+
+    /// The legend goes to the first corner free of data, else outside the panel.
+    func testLegendPlacement() {
+        let box = SVGRenderer.Box(x0: 0, y0: 0, x1: 400, y1: 300)
+        func place(_ points: [(Double, Double)]) -> LegendPlacement {
+            LegendPlacement.choose(points: points, box: box, width: 80, height: 40)
+        }
+        XCTAssertEqual(place([]), .topRight)
+        XCTAssertEqual(place([(380, 20)]), .topLeft)
+        XCTAssertEqual(place([(380, 20), (20, 20)]), .bottomRight)
+        XCTAssertEqual(place([(380, 20), (20, 20), (380, 280)]), .bottomLeft)
+        XCTAssertEqual(place([(380, 20), (20, 20), (380, 280), (20, 280)]), .outside)
+        // A point just outside the legend box (more than 3 px away) leaves the corner free.
+        XCTAssertEqual(place([(400 - 6 - 80 - 4, 20)]), .topRight)
+        XCTAssertEqual(LegendPlacement.choose(points: [], box: box, width: 150, height: 290), .outside)
+        // Wider than half the panel: never outside, but in the corner covering the fewest points.
+        let wide = { (points: [(Double, Double)]) in LegendPlacement.choose(points: points, box: box, width: 200, height: 40) }
+        XCTAssertEqual(wide([(380, 20), (20, 20), (380, 280), (20, 280), (20, 270)]), .topRight)
+        XCTAssertEqual(wide([(380, 20), (390, 20), (20, 20), (380, 280), (20, 280), (20, 270)]), .topLeft)
+        // Origins: 6 px inside the corner; outside, right of the frame.
+        XCTAssertTrue(LegendPlacement.bottomLeft.origin(box: box, width: 80, height: 40) == (6, 254))
+        XCTAssertTrue(LegendPlacement.outside.origin(box: box, width: 80, height: 40) == (408, 0))
+    }
+
+    /// A rising line fills the bottom-left and top-right corners: the legend goes top-left. When
+    /// data covers all four corners, it moves outside and the panel narrows to make room.
+    func testRenderedLegendAvoidsTheData() throws {
+        func legendX(_ fig: Figure) throws -> Double {
+            let svg = fig.svg()
+            let rect = svg.components(separatedBy: "\n").first { $0.contains("fill-opacity=\"0.85\"") }!
+            let x = rect.components(separatedBy: "x=\"")[1].components(separatedBy: "\"")[0]
+            return Double(x)!
+        }
+        let fig = try Figure(width: 520, height: 380)
+        try fig.panel(0).add(.line(x: [0, 1], y: [0, 1], style: LineStyle(label: "up", color: "#000000")))
+        XCTAssertEqual(try legendX(fig), 74 + 6)  // the panel's left edge plus the margin
+        try fig.panel(0).add(.line(x: [0, 1], y: [1, 0], style: LineStyle(label: "down", color: "#000000")))
+        // Legend width 22 + 7 * 4 + 10 = 60: the frame's right edge moves from 502 to 502 - 60 - 14,
+        // and the legend starts 8 px right of it.
+        XCTAssertEqual(try legendX(fig), 502 - 74 + 8)
+
+        // Stacked panels: the narrowing applies to the whole column, so the x scales stay aligned.
+        let stacked = try Figure(rows: 2, columns: 1, width: 520, height: 500, sharedX: true)
+        try stacked.panel(0).add(.line(x: [0, 1], y: [0, 1], style: LineStyle(label: "up", color: "#000000")))
+        try stacked.panel(0).add(.line(x: [0, 1], y: [1, 0], style: LineStyle(label: "down", color: "#000000")))
+        try stacked.panel(1).add(.line(x: [0, 1], y: [0, 1], style: LineStyle(color: "#000000")))
+        let frames = stacked.svg().components(separatedBy: "\n").filter { $0.contains("stroke=\"#444444\" stroke-width=\"1\"/>") && $0.hasPrefix("<rect") }
+        XCTAssertEqual(frames.count, 2)
+        let widths = frames.map { $0.components(separatedBy: "width=\"")[1].components(separatedBy: "\"")[0] }
+        XCTAssertEqual(widths, [String(format: "%.2f", 502 - 74 - 74.0), String(format: "%.2f", 502 - 74 - 74.0)])
+    }
+
+    func testMarkersAndErrorBars() throws {
+        let fig = try Figure()
+        let p = try fig.panel(0)
+        p.add(.line(x: [1, 2, 3], y: [1, 2, 3], style: LineStyle(label: "s", color: "#000000", marker: .square)))
+        p.add(.line(x: [1, 2, 3], y: [3, 2, 1], style: LineStyle(color: "#111111", marker: .triangle, showLine: false)))
+        p.add(.line(x: [1, 2], y: [2, 2], style: LineStyle(color: "#222222", marker: .cross)))
+        p.add(.errorBars(x: [1, 2], lower: [0.5, 1], upper: [1.5, 4], style: LineStyle(color: "#333333")))
+        let svg = fig.svg()
+        let c = try parse(svg)
+        XCTAssertEqual(c.counts["polygon"], 3)
+        XCTAssertEqual(c.counts["path"], 2)  // the triangles' series has no line
+        XCTAssertEqual(c.counts["g"], 1 + 2)  // the panel's clip group and two crosses
+        // Each error bar: one vertical line and two caps, in its colour.
+        XCTAssertEqual(svg.components(separatedBy: "stroke=\"#333333\"").count - 1, 6)
+        // The axis reaches the top of the highest bar.
+        XCTAssertEqual(SVGRenderer().yAxis(for: p).upper, 4 + 3.5 * 0.05, accuracy: 1e-12)
+    }
+
     func testSymlogTicksAreSignedDecades() {
         let scale = AxisScale.symlog(threshold: 1e-6)
         let a = Axis(scale: scale, lower: scale.transform(-1e-3)!, upper: scale.transform(1e-2)!)
@@ -110,7 +203,7 @@ final class PlotTests: XCTestCase {
         let fig = try Figure()
         let p = try fig.panel(0)
         p.add(.regions(classes: [[1, 1, 2, 2], [3, 3, 3, 1]], x: (0, 4), y: (0, 2)))
-        p.add(.scatter(x: [0.5, 1.5, 2.5, 3.5, 0.2], y: [0.5, 1.5, 0.5, 1.5, 1.8], classes: [1, 3, 2, 1, 3], size: 3))
+        p.add(.scatter(x: [0.5, 1.5, 2.5, 3.5, 0.2], y: [0.5, 1.5, 0.5, 1.5, 1.8], classes: [1, 3, 2, 1, 3], size: 3, marker: .circle))
         let c = try parse(fig.svg())
         XCTAssertEqual(c.counts["circle"], 5 + 3)  // points, plus one legend dot per class
         // Region runs: row 0 has two runs, row 1 two; plus clip, background, panel, frame and legend rects.

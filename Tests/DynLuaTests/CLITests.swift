@@ -494,6 +494,14 @@ final class CLITests: XCTestCase {
 
     // MARK: the line editor on a terminal
 
+    /// A session on a terminal keeps its history in $HOME: here the test's directory (the
+    /// BLAS verdict cache stays where it was, so that no kernel test runs again).
+    func terminalEnvironment() -> [String: String] {
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["XDG_CACHE_HOME"] ?? ((env["HOME"] ?? "/nonexistent") + "/.cache")
+        return ["HOME": dir.path, "XDG_CACHE_HOME": cache]
+    }
+
     func testTerminalSessionEditsAndRecallsHistory() throws {
         guard let (master, name) = openPseudoTerminal() else { return XCTFail("no pseudo-terminal") }
         defer { close(master) }
@@ -503,7 +511,7 @@ final class CLITests: XCTestCase {
         var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(slave, UInt(TIOCSWINSZ), &size)
 
-        let p = process([])
+        let p = process([], environment: terminalEnvironment())
         let terminal = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
         p.standardInput = terminal
         p.standardOutput = terminal
@@ -515,8 +523,8 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(screen.expect(text), "never saw \(text.debugDescription); got \(screen.pending.debugDescription)",
                           file: file, line: line)
         }
-        let prompt = "\r> \u{1b}[K\r\u{1b}[2C"   // an empty line after "> "
-        let more = "\r>> \u{1b}[K\r\u{1b}[3C"    // the continuation prompt
+        let prompt = "\r\u{1b}[J> \r\u{1b}[2C"   // an empty line after "> "
+        let more = "\r\u{1b}[J>> \r\u{1b}[3C"    // the continuation prompt
         let (up, down, left) = ("\u{1b}[A", "\u{1b}[B", "\u{1b}[D")
         let (home, end, delete) = ("\u{1b}[H", "\u{1b}[F", "\u{1b}[3~")
 

@@ -49,22 +49,23 @@ public struct Axis {
         self.upper = upper
     }
 
-    /// An axis covering the values (data units), with a little padding on linear scales.
+    /// An axis covering the values (data units), with a little padding.
     public static func fitting(_ values: [Double], scale: AxisScale, pad: Double = 0.04) -> Axis {
         let t = values.compactMap { scale.transform($0) }
         var lo = t.min() ?? 0, hi = t.max() ?? 1
         if lo == hi { lo -= 0.5; hi += 0.5 }
-        if scale == .linear {
-            let p = (hi - lo) * pad
-            lo -= p; hi += p
-        }
+        // Padding in scale units, so that markers at the ends stay whole on log axes too.
+        let p = (hi - lo) * pad
+        lo -= p; hi += p
         return Axis(scale: scale, lower: lo, upper: hi)
     }
 
     /// Pixel position of a data value on [p0, p1] (p1 < p0 for a y axis), nil if not shown.
+    /// Nil too when the arithmetic overflows (bounds near ±1e308 make the span infinite).
     public func pixel(_ v: Double, _ p0: Double, _ p1: Double) -> Double? {
         guard let u = scale.transform(v) else { return nil }
-        return p0 + (u - lower) / (upper - lower) * (p1 - p0)
+        let p = p0 + (u - lower) / (upper - lower) * (p1 - p0)
+        return p.isFinite ? p : nil
     }
 
     /// Tick positions (data units) inside the axis.
@@ -73,15 +74,7 @@ public struct Axis {
         case .linear:
             return Axis.niceTicks(lower, upper, target: target)
         case .log:
-            // Decades; when fewer than three fall inside, also 2 and 5 times each decade.
-            let lo = Axis.decade(Foundation.floor(lower)) - 1, hi = Axis.decade(Foundation.ceil(upper)) + 1
-            let inside = { (v: Double) in Foundation.log10(v) >= self.lower - 1e-9 && Foundation.log10(v) <= self.upper + 1e-9 }
-            var ticks = (lo...hi).map { Foundation.pow(10, Double($0)) }.filter(inside)
-            if ticks.count < 3 {
-                ticks = (lo...hi).flatMap { e in [1.0, 2, 5].map { $0 * Foundation.pow(10, Double(e)) } }.filter(inside)
-            }
-            let step = max(1, (ticks.count + target - 1) / target)
-            return stride(from: 0, to: ticks.count, by: step).map { ticks[$0] }
+            return logTicks(target: target).major
         case .symlog(let threshold):
             // 0 and ±10^e for the decades above the threshold, thinned to about `target`.
             let top = max(Swift.abs(scale.inverse(lower)), Swift.abs(scale.inverse(upper)))
@@ -96,6 +89,36 @@ public struct Axis {
             }
             return values.sorted()
         }
+    }
+
+    /// Unlabelled ticks between the labelled ones (log axes only: the 2..9 multiples of each
+    /// decade, or the decades skipped when there are too many to label).
+    public func minorTicks(target: Int = 6) -> [Double] {
+        scale == .log ? logTicks(target: target).minor : []
+    }
+
+    /// Log-axis ticks: every decade (or every k-th when there are many) when three or more
+    /// fall inside; otherwise 1-2-5 times each decade, then every integer multiple, and for a
+    /// range narrower than that, plain linear ticks. So an axis always carries at least two labels.
+    func logTicks(target: Int) -> (major: [Double], minor: [Double]) {
+        let lo = Axis.decade(Foundation.floor(lower)) - 1, hi = Axis.decade(Foundation.ceil(upper)) + 1
+        let inside = { (v: Double) in Foundation.log10(v) >= self.lower - 1e-9 && Foundation.log10(v) <= self.upper + 1e-9 }
+        let multiples = { (mantissas: [Double]) in
+            (lo...hi).flatMap { e in mantissas.map { $0 * Foundation.pow(10, Double(e)) } }.filter(inside)
+        }
+        let decades = (lo...hi).filter { inside(Foundation.pow(10, Double($0))) }
+        if decades.count >= 3 {
+            let step = max(1, (decades.count + target - 1) / max(target, 1))
+            let major = decades.filter { $0 % step == 0 }.map { Foundation.pow(10, Double($0)) }
+            let minor = step == 1 ? multiples([2, 3, 4, 5, 6, 7, 8, 9])
+                                  : decades.filter { $0 % step != 0 }.map { Foundation.pow(10, Double($0)) }
+            return (major, minor.count <= 200 ? minor : [])
+        }
+        let all = multiples([1, 2, 3, 4, 5, 6, 7, 8, 9])
+        let oneTwoFive = multiples([1, 2, 5])
+        if oneTwoFive.count >= 3 { return (oneTwoFive, all.filter { !oneTwoFive.contains($0) }) }
+        if all.count >= 2 { return (all, []) }
+        return (Axis.niceTicks(scale.inverse(lower), scale.inverse(upper), target: target).filter { $0 > 0 && inside($0) }, [])
     }
 
     /// 1, 2 or 5 times a power of ten, about `target` ticks between lo and hi.

@@ -33,4 +33,11 @@ public enum Decimation {
         flush()
         return kept
     }
+
+    /// The pixel column of a pixel position, nil for none; positions far outside the panel
+    /// (data beyond the axis limits) are clamped, since converting a huge Double to Int traps.
+    public static func column(_ pixel: Double?) -> Int? {
+        guard let p = pixel, p.isFinite else { return nil }
+        return Int(Swift.max(-1e9, Swift.min(1e9, p)))
+    }
 }

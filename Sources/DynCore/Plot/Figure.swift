@@ -59,11 +59,14 @@ public final class Panel {
 public enum PlotItem {
     case line(x: [Double], y: [Double], style: LineStyle)
     /// Points coloured by 1-based class.
-    case scatter(x: [Double], y: [Double], classes: [Int], size: Double)
+    case scatter(x: [Double], y: [Double], classes: [Int], size: Double, marker: Marker)
     /// A grid of 1-based classes over [x0, x1] x [y0, y1]; row 0 is the bottom.
     case regions(classes: [[Int]], x: (Double, Double), y: (Double, Double))
     case horizontal(value: Double, style: LineStyle)
     case vertical(value: Double, style: LineStyle)
+    /// Vertical bars from lower[k] to upper[k] at x[k], with caps (the line through the centres
+    /// is a separate `.line`).
+    case errorBars(x: [Double], lower: [Double], upper: [Double], style: LineStyle)
 }
 
 public struct LineStyle {
@@ -71,12 +74,21 @@ public struct LineStyle {
     public var color: String
     public var dash: Bool
     public var width: Double
+    /// Drawn at every point of a line (nil: none).
+    public var marker: Marker?
+    public var markerSize: Double
+    /// False for markers (or error bars) without the connecting line.
+    public var showLine: Bool
 
-    public init(label: String? = nil, color: String, dash: Bool = false, width: Double = 1.5) {
+    public init(label: String? = nil, color: String, dash: Bool = false, width: Double = 1.5,
+                marker: Marker? = nil, markerSize: Double = 3.5, showLine: Bool = true) {
         self.label = label
         self.color = color
         self.dash = dash
         self.width = width
+        self.marker = marker
+        self.markerSize = markerSize
+        self.showLine = showLine
     }
 }
 

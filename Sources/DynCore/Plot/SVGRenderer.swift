@@ -18,17 +18,41 @@ public struct SVGRenderer {
         let sharedX = fig.sharedX ? (0..<fig.columns).map { c in
             xAxis(for: (0..<fig.rows).map { fig.panels[$0 * fig.columns + c] })
         } : nil
+        // Panels with their boxes, axes and legends; a legend that goes outside narrows every
+        // panel of its column alike, so that stacked panels keep one x scale. Narrowing moves
+        // the data, so the legends are placed again (a few rounds settle it).
+        var layouts: [(index: Int, box: Box, xa: Axis, ya: Axis, hideX: Bool)] = []
         for (i, panel) in fig.panels.enumerated() {
             let r = i / fig.columns, c = i % fig.columns
-            let bottomRow = r == fig.rows - 1
-            let hideX = fig.sharedX && !bottomRow
+            let hideX = fig.sharedX && r != fig.rows - 1
             let top = titleHeight + Double(r) * cellH
             let box = Box(x0: Double(c) * cellW + 74, y0: top + (panel.title == nil ? 12 : 28),
                           x1: Double(c + 1) * cellW - 18, y1: top + cellH - (hideX ? 10 : (panel.xLabel == nil ? 30 : 46)))
             guard box.x1 - box.x0 > 20, box.y1 - box.y0 > 20 else { continue }
-            let xa = sharedX?[c] ?? xAxis(for: [panel])
-            let ya = yAxis(for: panel)
-            draw(panel, index: i, box: box, xa: xa, ya: ya, showXTicks: !hideX, into: &out)
+            layouts.append((i, box, sharedX?[c] ?? xAxis(for: [panel]), yAxis(for: panel), hideX))
+        }
+        var reserve = [Double](repeating: 0, count: fig.columns)
+        var legends: [Legend?] = []
+        for _ in 0..<3 {
+            legends = layouts.map { l in
+                var box = l.box
+                box.x1 -= reserve[l.index % fig.columns]
+                return fig.panels[l.index].legend ? legend(for: fig.panels[l.index], box: box, xa: l.xa, ya: l.ya) : nil
+            }
+            var needed = [Double](repeating: 0, count: fig.columns)
+            for (l, legend) in zip(layouts, legends) where legend?.placement == .outside {
+                needed[l.index % fig.columns] = max(needed[l.index % fig.columns], legend!.width + 14)
+            }
+            let grown = zip(needed, reserve).map { max($0, $1) }
+            if grown == reserve { break }
+            reserve = grown
+        }
+        for (l, legend) in zip(layouts, legends) {
+            var box = l.box
+            box.x1 -= reserve[l.index % fig.columns]
+            guard box.x1 - box.x0 > 20 else { continue }
+            draw(fig.panels[l.index], index: l.index, box: box, xa: l.xa, ya: l.ya, showXTicks: !l.hideX, into: &out)
+            if let legend { drawLegend(legend, box: box, into: &out) }
         }
         return out.finish()
     }
@@ -44,7 +68,7 @@ public struct SVGRenderer {
         for panel in panels {
             for item in panel.items {
                 switch item {
-                case .line(let x, _, _), .scatter(let x, _, _, _): values += [x.min() ?? 0, x.max() ?? 1].filter { $0.isFinite }
+                case .line(let x, _, _), .scatter(let x, _, _, _, _), .errorBars(let x, _, _, _): values += [x.min() ?? 0, x.max() ?? 1].filter { $0.isFinite }
                     if p.xScale != .linear { values += x }
                 case .regions(_, let x, _): values += [x.0, x.1]
                 case .vertical(let v, _): values.append(v)
@@ -64,7 +88,8 @@ public struct SVGRenderer {
         var hasRegions = false
         for item in p.items {
             switch item {
-            case .line(_, let y, _), .scatter(_, let y, _, _): values += y
+            case .line(_, let y, _), .scatter(_, let y, _, _, _): values += y
+            case .errorBars(_, let lower, let upper, _): values += lower + upper
             case .regions(_, _, let y): values += [y.0, y.1]; hasRegions = true
             case .horizontal(let v, _): values.append(v)
             case .vertical: break
@@ -97,11 +122,13 @@ public struct SVGRenderer {
                 if let y = py(v) { out.line(box.x0, y, box.x1, y, color: style.color, width: style.width, dash: style.dash) }
             case .vertical(let v, let style):
                 if let x = px(v) { out.line(x, box.y0, x, box.y1, color: style.color, width: style.width, dash: style.dash) }
-            case .scatter(let x, let y, let classes, let size):
+            case .scatter(let x, let y, let classes, let size, let marker):
                 for k in 0..<x.count {
                     guard let cx = px(x[k]), let cy = py(y[k]) else { continue }
-                    out.raw("<circle cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"\(f(size))\" fill=\"\(Palette.color(classes[k] - 1))\" stroke=\"#ffffff\" stroke-width=\"0.6\"/>")
+                    out.raw(marker.svg(x: cx, y: cy, size: size, color: Palette.color(classes[k] - 1)))
                 }
+            case .errorBars(let x, let lower, let upper, let style):
+                drawErrorBars(x, lower, upper, style, px, py, box: box, &out)
             case .regions: break
             }
         }
@@ -119,13 +146,15 @@ public struct SVGRenderer {
             out.line(x, box.y1, x, box.y1 + 4, color: "#444444", width: 1)
             if showXTicks { out.text(Axis.label(t), x: x, y: box.y1 + 17, size: 11, anchor: "middle") }
         }
+        // Minor ticks (log axes): short and unlabelled.
+        for t in ya.minorTicks() { if let y = py(t) { out.line(box.x0 - 2, y, box.x0, y, color: "#444444", width: 0.8) } }
+        for t in xa.minorTicks() { if let x = px(t) { out.line(x, box.y1, x, box.y1 + 2, color: "#444444", width: 0.8) } }
         if let t = p.title { out.text(t, x: (box.x0 + box.x1) / 2, y: box.y0 - 9, size: 13, anchor: "middle", weight: "bold") }
         if let l = p.xLabel, showXTicks { out.text(l, x: (box.x0 + box.x1) / 2, y: box.y1 + 35, size: 12, anchor: "middle") }
         if let l = p.yLabel {
             let cx = box.x0 - 52, cy = (box.y0 + box.y1) / 2
             out.raw("<text x=\"\(f(cx))\" y=\"\(f(cy))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(cx)) \(f(cy)))\">\(SVGWriter.escape(l))</text>")
         }
-        if p.legend { drawLegend(p, box: box, into: &out) }
     }
 
     func drawRegions(_ classes: [[Int]], _ xr: (Double, Double), _ yr: (Double, Double),
@@ -150,7 +179,7 @@ public struct SVGRenderer {
 
     func drawLine(_ x: [Double], _ y: [Double], _ style: LineStyle, _ px: (Double) -> Double?, _ py: (Double) -> Double?,
                   columns: Int, _ out: inout SVGWriter) {
-        let keep = Decimation.keep(count: x.count, column: { px(x[$0]).map { Int($0) } }, value: { y[$0] }, limit: max(4 * columns, 400))
+        let keep = Decimation.keep(count: x.count, column: { Decimation.column(px(x[$0])) }, value: { y[$0] }, limit: max(4 * columns, 400))
         var d = ""
         d.reserveCapacity(keep.count * 16)
         var penDown = false
@@ -159,39 +188,13 @@ public struct SVGRenderer {
             d += (penDown ? "L" : "M") + f(a) + "," + f(b)
             penDown = true
         }
-        guard !d.isEmpty else { return }
+        if let marker = style.marker {
+            // At every point when they fit (a few per pixel column at most), else at the kept ones.
+            let at = x.count <= 2 * columns ? Array(0..<x.count) : keep
+            for i in at { if let a = px(x[i]), let b = py(y[i]) { out.raw(marker.svg(x: a, y: b, size: style.markerSize, color: style.color)) } }
+        }
+        guard !d.isEmpty, style.showLine else { return }
         out.raw("<path d=\"\(d)\" fill=\"none\" stroke=\"\(style.color)\" stroke-width=\"\(f(style.width))\"\(style.dash ? " stroke-dasharray=\"6,4\"" : "") stroke-linejoin=\"round\"/>")
-    }
-
-    func drawLegend(_ p: Panel, box: Box, into out: inout SVGWriter) {
-        var entries: [(String, String, Bool, Bool)] = []  // label, colour, dash, point
-        var classesSeen = Set<Int>()
-        for item in p.items {
-            switch item {
-            case .line(_, _, let s), .horizontal(_, let s), .vertical(_, let s):
-                if let l = s.label { entries.append((l, s.color, s.dash, false)) }
-            case .scatter(_, _, let classes, _):
-                for c in Set(classes).sorted() where !classesSeen.contains(c) {
-                    classesSeen.insert(c)
-                    entries.append(("class \(c)", Palette.color(c - 1), false, true))
-                }
-            case .regions: break
-            }
-        }
-        guard !entries.isEmpty else { return }
-        let w = 22 + 7 * Double(entries.map { $0.0.count }.max() ?? 0) + 10
-        let h = 16 * Double(entries.count) + 8
-        let x0 = box.x1 - w - 6, y0 = box.y0 + 6
-        out.raw("<rect x=\"\(f(x0))\" y=\"\(f(y0))\" width=\"\(f(w))\" height=\"\(f(h))\" fill=\"#ffffff\" fill-opacity=\"0.85\" stroke=\"#cccccc\"/>")
-        for (k, e) in entries.enumerated() {
-            let y = y0 + 12 + 16 * Double(k)
-            if e.3 {
-                out.raw("<circle cx=\"\(f(x0 + 13))\" cy=\"\(f(y))\" r=\"4\" fill=\"\(e.1)\"/>")
-            } else {
-                out.line(x0 + 5, y, x0 + 21, y, color: e.1, width: 2, dash: e.2)
-            }
-            out.text(e.0, x: x0 + 26, y: y + 4, size: 11, anchor: "start")
-        }
     }
 }
 
@@ -248,5 +251,21 @@ extension Figure {
     /// Writes the SVG with AtomicFile.
     public func save(path: String) throws {
         try AtomicFile.write(svg(), to: path, op: "plot save")
+    }
+}
+
+extension SVGRenderer {
+    /// A vertical bar per point with caps 8 px wide; an end a log axis cannot show (<= 0) runs
+    /// to the panel's edge.
+    func drawErrorBars(_ x: [Double], _ lower: [Double], _ upper: [Double], _ style: LineStyle,
+                       _ px: (Double) -> Double?, _ py: (Double) -> Double?, box: Box, _ out: inout SVGWriter) {
+        let width = max(1, style.width * 0.8)
+        for k in 0..<x.count {
+            guard let a = px(x[k]), lower[k].isFinite, upper[k].isFinite else { continue }
+            let lo = py(lower[k]) ?? box.y1 + 1, hi = py(upper[k]) ?? box.y0 - 1
+            out.line(a, lo, a, hi, color: style.color, width: width)
+            if let p = py(lower[k]) { out.line(a - 4, p, a + 4, p, color: style.color, width: width) }
+            if let p = py(upper[k]) { out.line(a - 4, p, a + 4, p, color: style.color, width: width) }
+        }
     }
 }

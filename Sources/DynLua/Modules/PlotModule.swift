@@ -62,6 +62,67 @@ enum PlotModule {
     }
 
     static let styleOptions = ["label", "color", "dash", "width"]
+    /// Options of fig:line and fig:errorbar: a style plus markers, error bars and whether the line is drawn.
+    static let seriesOptions = styleOptions + ["marker", "marker_size", "yerr", "line"]
+
+    /// The `marker` option ("o", "s", "^", "x", "+"); nil when absent.
+    static func marker(_ o: Options, function: String) throws -> Marker? {
+        guard let name = try o.string("marker") else { return nil }
+        guard let m = Marker(rawValue: name) else {
+            throw LuaFailure.message("\(function): marker '\(name)' is not one of \(Marker.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
+        }
+        return m
+    }
+
+    /// A size in pixels: positive and below 50.
+    static func size(_ o: Options, _ name: String, default d: Double, function: String) throws -> Double {
+        let v = try o.number(name, default: d)
+        guard v > 0 && v < 50 else { throw LuaFailure.message("\(function): \(name) must be in (0, 50), got \(v)") }
+        return v
+    }
+
+    /// Half-widths of error bars, one per point, finite and >= 0.
+    static func errors(_ lua: Lua, at index: Int32, count: Int, what: String, function: String) throws -> [Double] {
+        let err: [Double]
+        do { err = try lua.checkNumberList(index, what: what) } catch LuaFailure.argument(_, let m) {
+            throw LuaFailure.message("\(function): \(m)")
+        }
+        guard err.count == count else { throw LuaFailure.message("\(function): \(what) has \(err.count) values for \(count) points") }
+        if let k = err.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw LuaFailure.message("\(function): \(what)[\(k + 1)] is \(err[k]); error bars must be finite and >= 0")
+        }
+        return err
+    }
+
+    /// fig:line and fig:errorbar: a series with optional markers and error bars (`err` given by
+    /// errorbar's 4th argument, or line's `yerr` option). Adds the bars first, so the line and
+    /// markers are drawn over them.
+    static func addSeries(_ lua: Lua, function: String, errorArgument: Bool) throws -> Int32 {
+        let fig = try checkFigure(lua)
+        let p = try checkPanel(lua, fig)
+        let x = try lua.checkNumberList(3, what: "x"), y = try lua.checkNumberList(4, what: "y")
+        try Figure.checkSeries(x, y, function)
+        let optionsIndex: Int32 = errorArgument ? 6 : 5
+        let o = try Options(lua, optionsIndex, function: function, allowed: errorArgument ? seriesOptions.filter { $0 != "yerr" } : seriesOptions)
+        var s = try style(lua, o, index: p.lineCount, function: function)
+        s.marker = try marker(o, function: function) ?? (errorArgument ? .circle : nil)
+        s.markerSize = try size(o, "marker_size", default: 3.5, function: function)
+        s.showLine = try o.boolean("line", default: true)
+        var err: [Double]?
+        if errorArgument {
+            err = try errors(lua, at: 5, count: x.count, what: "err", function: function)
+        } else if o.has("yerr") {
+            o.push("yerr")
+            defer { lua.pop() }
+            err = try errors(lua, at: lua.absolute(-1), count: x.count, what: "yerr", function: function)
+        }
+        if let err {
+            p.add(.errorBars(x: x, lower: zip(y, err).map { $0 - $1 }, upper: zip(y, err).map { $0 + $1 }, style: s))
+        }
+        p.add(.line(x: x, y: y, style: s))
+        lua.pushValue(1)
+        return 1
+    }
 
     static let methods: [(String, LuaBody)] = [
         ("panel", { guarded($0) { lua in
@@ -85,15 +146,8 @@ enum PlotModule {
             p.legend = try o.boolean("legend", default: p.legend)
             lua.pushValue(1); return 1
         } }),
-        ("line", { guarded($0) { lua in
-            let fig = try checkFigure(lua)
-            let p = try checkPanel(lua, fig)
-            let x = try lua.checkNumberList(3, what: "x"), y = try lua.checkNumberList(4, what: "y")
-            try Figure.checkSeries(x, y, "line")
-            let o = try Options(lua, 5, function: "line", allowed: styleOptions)
-            p.add(.line(x: x, y: y, style: try style(lua, o, index: p.lineCount, function: "line")))
-            lua.pushValue(1); return 1
-        } }),
+        ("line", { guarded($0) { lua in try addSeries(lua, function: "line", errorArgument: false) } }),
+        ("errorbar", { guarded($0) { lua in try addSeries(lua, function: "errorbar", errorArgument: true) } }),
         ("hline", { guarded($0) { lua in
             let fig = try checkFigure(lua)
             let p = try checkPanel(lua, fig)
@@ -128,10 +182,10 @@ enum PlotModule {
                 guard v >= 1, v == v.rounded(), v < 1e6 else { throw LuaFailure.argument(4, "row \(k + 1): label \(v) is not a class number 1, 2, ...") }
                 return Int(v)
             }
-            let o = try Options(lua, 5, function: "scatter", allowed: ["size"])
-            let size = try o.number("size", default: 3)
+            let o = try Options(lua, 5, function: "scatter", allowed: ["size", "marker"])
+            let size = try size(o, "size", default: 3, function: "scatter")
             let xs = try pts.select(1, 0).toArray(), ys = try pts.select(1, 1).toArray()
-            p.add(.scatter(x: xs, y: ys, classes: classes, size: size))
+            p.add(.scatter(x: xs, y: ys, classes: classes, size: size, marker: try marker(o, function: "scatter") ?? .circle))
             lua.pushValue(1); return 1
         } }),
         ("regions", { guarded($0) { lua in
