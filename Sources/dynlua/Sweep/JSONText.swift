@@ -1,8 +1,8 @@
 import Foundation
 
 /// The little JSON dynlua's sweeps write: one object per line, keys in a fixed order, numbers
-/// exactly (integers as integers, floats with 17 significant digits so they read back to the
-/// same bits). Reading goes through Foundation's JSONSerialization.
+/// exactly (integers as integers, floats in the shortest text that reads back to the same
+/// bits). Reading goes through Foundation's JSONSerialization.
 enum JSONValue: Equatable {
     case integer(Int)
     case number(Double)
@@ -19,8 +19,8 @@ enum JSONValue: Equatable {
         case .number(let x):
             // JSON has no NaN or infinities: they travel as strings.
             guard x.isFinite else { return JSONValue.string(x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")).text }
-            if x == x.rounded(), abs(x) < 1e15 { return String(format: "%.1f", x) }
-            return String(format: "%.17g", x)
+            // Swift's shortest text that reads back to the same bits ("0.1", "1e-05", "2.0").
+            return x.description
         case .string(let s): return JSONValue.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"

@@ -14,7 +14,7 @@ enum SweepJournal {
     }
 
     static func append(_ line: String, to path: String) throws {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)  // read: the last byte
         guard fd >= 0 else { throw UsageError("sweep: cannot open '\(path)': \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var bytes = Array(line.utf8) + [0x0A]

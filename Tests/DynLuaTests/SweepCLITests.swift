@@ -1,0 +1,224 @@
+import Foundation
+import XCTest
+
+/// `dynlua sweep`, run as a user runs it: the grid, the results file (whole lines only, resume,
+/// failures), shards, the report's numbers, usage errors.
+final class SweepCLITests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dynlua-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // value = 10a + b + seed/100, exactly; `fail` makes the point with a == fail raise.
+        try write("point.lua", """
+        local p = sys.params{ a = 1, b = 0.5, seed = 1, fail = 0, name = "n" }
+        local f = io.open("runs.txt", "a"); f:write(p.a, " ", p.b, " ", p.seed, "\\n"); f:close()
+        if p.fail == p.a then error("boom at a=" .. p.a) end
+        return { value = 10 * p.a + p.b + p.seed / 100, tag = p.name .. p.a }
+        """)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func read(_ name: String) -> String {
+        (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+    }
+
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> CLITests.Result {
+        let p = Process()
+        p.executableURL = CLITests.executable
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LUA_") && !$0.key.hasPrefix("SLURM_") }
+        env.merge(environment) { $1 }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return CLITests.Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self),
+                               err: String(decoding: e, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
+    }
+
+    /// The lines of a results file as JSON objects (every line must be one).
+    func records(_ name: String = "sweep.jsonl") throws -> [[String: Any]] {
+        try read(name).split(separator: "\n").map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "line: \($0)")
+        }
+    }
+
+    func testEveryPointRunsOnceWithItsParametersAndResults() throws {
+        let r = try run(["sweep", "point.lua", "a=1..3", "b=0.5,2", "--seeds", "2", "--jobs", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("12 done, 0 failed, 0 remaining"), r.err)
+        let lines = try records()
+        XCTAssertEqual(lines.count, 12)
+        var keys = Set<String>()
+        for line in lines {
+            let p = try XCTUnwrap(line["parameters"] as? [String: Any])
+            let a = try XCTUnwrap(p["a"] as? Int), b = try XCTUnwrap(p["b"] as? Double), seed = try XCTUnwrap(p["seed"] as? Int)
+            let results = try XCTUnwrap(line["results"] as? [String: Any])
+            XCTAssertEqual(results["value"] as? Double, 10 * Double(a) + b + Double(seed) / 100)
+            XCTAssertEqual(results["tag"] as? String, "n\(a)")
+            XCTAssertEqual(line["status"] as? String, "ok")
+            XCTAssertEqual(line["point"] as? String, "a=\(a) b=\(b == 2 ? "2" : "0.5") seed=\(seed)")
+            XCTAssertTrue((line["version"] as? String)?.hasPrefix("dynlua ") == true)
+            XCTAssertGreaterThan(line["seconds"] as? Double ?? 0, 0)
+            keys.insert(line["point"] as! String)
+        }
+        XCTAssertEqual(keys.count, 12)
+        XCTAssertEqual(read("runs.txt").split(separator: "\n").count, 12)
+    }
+
+    func testFailuresAreRecordedAndRetriedWhileFinishedPointsAreSkipped() throws {
+        let first = try run(["sweep", "point.lua", "a=1..3", "fail=2", "--jobs", "1"])
+        XCTAssertEqual(first.status, 1)
+        XCTAssertTrue(first.err.contains("failed: a=2 fail=2"), first.err)
+        let lines = try records()
+        XCTAssertEqual(lines.map { $0["status"] as? String }, ["ok", "failed", "ok"])
+        XCTAssertTrue((lines[1]["error"] as? String)?.contains("point.lua:3: boom at a=2") == true, "\(lines[1])")
+        XCTAssertNil(lines[1]["results"])
+        // Again: only the failed point runs.
+        let again = try run(["sweep", "point.lua", "a=1..3", "fail=2", "--jobs", "1"])
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.err.contains("2 of 3 points already in sweep.jsonl"), again.err)
+        XCTAssertEqual(read("runs.txt"), "1 0.5 1\n2 0.5 1\n3 0.5 1\n2 0.5 1\n")
+        // Fixed: it runs once more and succeeds; now nothing is left to do.
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1..3", "fail=9"]).status, 0)
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1..3", "fail=9"]).status, 0)
+        XCTAssertEqual(read("runs.txt").split(separator: "\n").count, 7)
+    }
+
+    func testATornLastLineIsSkippedAndClosedBeforeTheNextLine() throws {
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1,2"]).status, 0)
+        // As a writer killed in the middle of its line would leave it.
+        let full = read("sweep.jsonl")
+        let lines = full.split(separator: "\n")
+        try write("sweep.jsonl", lines[0] + "\n" + lines[1].prefix(30))
+        let r = try run(["sweep", "point.lua", "a=1,2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("1 of 2 points already"), r.err)
+        let text = read("sweep.jsonl").split(separator: "\n")
+        XCTAssertEqual(text.count, 3)
+        XCTAssertEqual(String(text[1]), String(lines[1].prefix(30)))
+        let report = try run(["sweep", "--report", "sweep.jsonl", "--metric", "value"])
+        XCTAssertEqual(report.status, 0, report.err)
+        XCTAssertTrue(report.err.contains("skipped 1 incomplete line"), report.err)
+        XCTAssertEqual(report.out, "a  n  failed  mean value  std\n1  1       0       10.51    -\n2  1       0       20.51    -\n")
+    }
+
+    func testKilledRunnerLeavesWholeLinesAndResumes() throws {
+        try write("slow.lua", """
+        local p = sys.params{ i = 1 }
+        local t = os.time() + 0
+        local c = os.clock(); while os.clock() - c < 0.15 do end
+        return { i2 = p.i * p.i }
+        """)
+        let p = Process()
+        p.executableURL = CLITests.executable
+        p.arguments = ["sweep", "slow.lua", "i=1..12", "--jobs", "2"]
+        p.currentDirectoryURL = dir
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait for a few lines, then kill -9 the runner in the middle of the sweep.
+        let deadline = Date().addingTimeInterval(20)
+        while read("sweep.jsonl").split(separator: "\n").count < 3 && Date() < deadline { usleep(20_000) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let before = try records().count
+        XCTAssertGreaterThanOrEqual(before, 3)
+        XCTAssertLessThan(before, 12)
+        usleep(400_000)  // the orphaned points end on their own
+        let r = try run(["sweep", "slow.lua", "i=1..12", "--jobs", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = try records()
+        XCTAssertEqual(lines.count, 12)
+        let values = lines.map { (($0["results"] as? [String: Any])?["i2"] as? Int) ?? -1 }.sorted()
+        XCTAssertEqual(values, (1...12).map { $0 * $0 })
+    }
+
+    func testShardsPartitionTheGridAndSlurmVariablesChooseOne() throws {
+        var seen: [String] = []
+        for k in 1...3 {
+            let r = try run(["sweep", "point.lua", "a=1..4", "b=0.5,2", "--shard", "\(k)/3", "--out", "s\(k).jsonl"])
+            XCTAssertEqual(r.status, 0, r.err)
+            let keys = try records("s\(k).jsonl").map { $0["point"] as! String }
+            XCTAssertEqual(keys.count, k == 3 ? 2 : 3)
+            seen += keys
+        }
+        XCTAssertEqual(Set(seen).count, 8)
+        XCTAssertEqual(seen.count, 8)
+        // The second of three array tasks numbered from 0 is shard 2/3.
+        let r = try run(["sweep", "point.lua", "a=1..4", "b=0.5,2", "--out", "slurm.jsonl"],
+                        environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "0"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(Set(try records("slurm.jsonl").map { $0["point"] as! String }), Set(try records("s2.jsonl").map { $0["point"] as! String }))
+    }
+
+    func testReportGivesMeanAndStandardDeviationOverSeeds() throws {
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1,2", "b=0.5,2", "--seeds", "3", "--out", "r1.jsonl", "--shard", "1/2"]).status, 0)
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1,2", "b=0.5,2", "--seeds", "3", "--out", "r2.jsonl", "--shard", "2/2"]).status, 0)
+        // Over seeds 1..3 the value is 10a + b + {0.01, 0.02, 0.03}: mean 10a + b + 0.02, std 0.01.
+        let r = try run(["sweep", "--report", "r1.jsonl", "r2.jsonl", "--metric", "value", "--svg", "heat.svg"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, """
+        a    b  n  failed  mean value   std
+        1  0.5  3       0       10.52  0.01
+        1    2  3       0       12.02  0.01
+        2  0.5  3       0       20.52  0.01
+        2    2  3       0       22.02  0.01
+
+        """)
+        let svg = read("heat.svg")
+        XCTAssertEqual(svg.components(separatedBy: "<title>").count - 1, 4)
+        XCTAssertTrue(svg.contains("<title>2, 0.5: 20.5</title>"), svg)
+        XCTAssertTrue(svg.contains("value: mean over seed"))
+        // Grouped by one parameter: the mean over b and the seeds.
+        let one = try run(["sweep", "--report", "r1.jsonl", "r2.jsonl", "--metric", "value", "--by", "a", "--svg", "line.svg"])
+        XCTAssertEqual(one.status, 0, one.err)
+        // Over b and seeds: 10a + {0.51, 0.52, 0.53, 2.01, 2.02, 2.03}, std sqrt(3.3754 / 5).
+        XCTAssertEqual(one.out, "a  n  failed  mean value       std\n1  6       0       11.27  0.821633\n2  6       0       21.27  0.821633\n")
+        XCTAssertTrue(read("line.svg").contains("<path d="))
+    }
+
+    func testUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["sweep"], "sweep: no script given"),
+            (["sweep", "point.lua", "a=3..1"], "bad range '3..1'"),
+            (["sweep", "point.lua", "a=1,,2"], "empty value in 'a=1,,2'"),
+            (["sweep", "point.lua", "a=1", "a=2"], "parameter 'a' given twice"),
+            (["sweep", "point.lua", "a=1", "--shard", "4/3"], "bad shard '4/3'"),
+            (["sweep", "point.lua", "a=1", "--jobs", "0"], "'--jobs' must be an integer >= 1"),
+            (["sweep", "point.lua", "a=1", "--bogus"], "unrecognized option '--bogus'"),
+            (["sweep", "missing.lua", "a=1"], "cannot open script 'missing.lua'"),
+            (["sweep", "point.lua"], "no parameters to sweep"),
+            (["sweep", "--report"], "'--report' needs result files"),
+            (["sweep", "--report", "none.jsonl"], "no such results file 'none.jsonl'"),
+        ]
+        for (args, message) in cases {
+            let r = try run(args)
+            XCTAssertEqual(r.status, 1, "\(args)")
+            XCTAssertTrue(r.err.contains(message), "\(args): \(r.err)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep.jsonl").path))
+    }
+
+    func testAScriptThatReturnsNoTableOrAnUnknownParameterFailsThatPoint() throws {
+        try write("bad.lua", "local p = sys.params{ a = 1 }\nif p.a == 1 then return 5 end\nreturn { t = {} }")
+        let r = try run(["sweep", "bad.lua", "a=1,2", "c=3"])
+        XCTAssertEqual(r.status, 1)
+        let r2 = try run(["sweep", "bad.lua", "a=1,2", "--out", "two.jsonl", "--jobs", "1"])
+        XCTAssertEqual(r2.status, 1)
+        let errors = try records().map { $0["error"] as? String ?? "" }
+        XCTAssertTrue(errors.allSatisfy { $0.contains("unknown parameter 'c'") }, "\(errors)")
+        let two = try records("two.jsonl").map { $0["error"] as? String ?? "" }
+        XCTAssertTrue(two[0].contains("the script must return a table of results (numbers or strings), got number"), two[0])
+        XCTAssertTrue(two[1].contains("the script's result 't' is a table"), two[1])
+    }
+}
