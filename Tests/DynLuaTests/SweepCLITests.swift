@@ -221,4 +221,38 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(two[0].contains("the script must return a table of results (numbers or strings), got number"), two[0])
         XCTAssertTrue(two[1].contains("the script's result 't' is a table"), two[1])
     }
+
+    /// (point, results) of every line, as text, for comparing runs.
+    func outcomes(_ names: [String]) throws -> Set<String> {
+        Set(try names.flatMap { try records($0) }.map { line in
+            let results = try JSONSerialization.data(withJSONObject: line["results"] ?? [:], options: .sortedKeys)
+            return "\(line["point"]!) \(String(decoding: results, as: UTF8.self))"
+        })
+    }
+
+    func testGNUParallelShardsMergeToTheLocalSweep() throws {
+        let parallel = "/usr/bin/parallel"
+        guard FileManager.default.isExecutableFile(atPath: parallel) else {
+            throw XCTSkip("GNU parallel is not installed (scripts/test installs it)")
+        }
+        let grid = ["point.lua", "a=1..4", "b=0.5,2", "--seeds", "2"]
+        XCTAssertEqual(try run(["sweep"] + grid + ["--out", "local.jsonl"]).status, 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: parallel)
+        p.arguments = ["--will-cite", "-j", "3", CLITests.executable.path, "sweep"] + grid
+            + ["--jobs", "1", "--shard", "{}/3", "--out", "p{}.jsonl", ":::", "1", "2", "3"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertEqual(try records("p1.jsonl").count + records("p2.jsonl").count + records("p3.jsonl").count, 16)
+        XCTAssertEqual(try outcomes(["p1.jsonl", "p2.jsonl", "p3.jsonl"]), try outcomes(["local.jsonl"]))
+        let merged = try run(["sweep", "--report", "p1.jsonl", "p2.jsonl", "p3.jsonl", "--metric", "value"])
+        let local = try run(["sweep", "--report", "local.jsonl", "--metric", "value"])
+        XCTAssertEqual(merged.status, 0, merged.err)
+        XCTAssertEqual(merged.out, local.out)
+        XCTAssertTrue(local.out.hasPrefix("a    b  n  failed  mean value         std\n1  0.5  2       0      10.515  0.00707107\n"), local.out)
+    }
 }
