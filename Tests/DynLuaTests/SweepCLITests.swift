@@ -187,6 +187,15 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(read("line.svg").contains("<path d="))
     }
 
+    func testSweepIsASubcommandOnlyAsTheFirstArgument() throws {
+        try write("sweep", "print('the file named sweep', ...)")
+        XCTAssertEqual(try run(["./sweep", "x"]).out, "the file named sweep\tx\n")
+        XCTAssertEqual(try run(["--", "sweep", "y"]).out, "the file named sweep\ty\n")
+        let help = try run(["sweep", "--help"])
+        XCTAssertEqual(help.status, 0)
+        XCTAssertTrue(help.out.hasPrefix("usage: dynlua sweep SCRIPT"), help.out)
+    }
+
     func testUsageErrors() throws {
         let cases: [([String], String)] = [
             (["sweep"], "sweep: no script given"),
