@@ -6,12 +6,12 @@
 --   dynlua sweep examples/phase_diagram.lua A=1,5,20,50 T=100,300,1000 --seeds 3 --out phase.jsonl
 --   dynlua sweep --report phase.jsonl --by A,T --metric accuracy --svg phase.svg
 --
--- (36 points of about a second each; rerun the first command after an interruption and it
+-- (36 points of about 0.3 s each on a release build; rerun the first command after an interruption and it
 -- carries on.) On a Slurm cluster, add --slurm --submit to the first command and report on
 -- phase.task-*.jsonl (docs/sweeps.md). Run alone, it prints the point's results:
 --
 --   dynlua examples/phase_diagram.lua A=20 T=300 seed=2
-local p = sys.params{ A = 20.0, T = 300, seed = 1, width = 16, steps = 6000, lr = 1.0 }
+local p = sys.params{ A = 20.0, T = 300, seed = 1, width = 16, steps = 20000, lr = 1.0 }
 
 local C = 3
 local X, y = data.spiral{ classes = C, per_class = 100, revolutions = 4, noise = 0.2, seed = 0 }
