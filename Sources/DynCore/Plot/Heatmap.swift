@@ -16,7 +16,7 @@ public struct Heatmap {
                 range: (Double, Double)? = nil, annotate: Bool? = nil) throws {
         guard let columns = values.first?.count, columns > 0 else { throw TensorError("heatmap: no values") }
         guard values.allSatisfy({ $0.count == columns }) else { throw TensorError("heatmap: rows of different lengths") }
-        guard values.count * columns <= 1_000_000 else { throw TensorError("heatmap: at most 1000000 cells, got \(values.count * columns)") }
+        guard values.count * columns <= 250_000 else { throw TensorError("heatmap: at most 250000 cells, got \(values.count * columns)") }
         let x = xLabels ?? (1...columns).map(String.init), y = yLabels ?? (1...values.count).map(String.init)
         guard x.count == columns else { throw TensorError("heatmap: \(x.count) x labels for \(columns) columns") }
         guard y.count == values.count else { throw TensorError("heatmap: \(y.count) y labels for \(values.count) rows") }
