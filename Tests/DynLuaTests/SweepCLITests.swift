@@ -187,6 +187,24 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(read("line.svg").contains("<path d="))
     }
 
+    func testSlurmWritesAJobArrayScriptOfShards() throws {
+        let r = try run(["sweep", "point.lua", "a=1..5", "b=0.5,2", "--seeds", "2", "--slurm", "--tasks", "3", "--jobs", "2", "--out", "res.jsonl"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("wrote res.slurm: 20 points in 3 array tasks"), r.out)
+        let script = read("res.slurm")
+        XCTAssertTrue(script.hasPrefix("#!/bin/bash\n"))
+        XCTAssertTrue(script.contains("#SBATCH --array=1-3\n"), script)
+        XCTAssertTrue(script.contains("#SBATCH --cpus-per-task=2\n"), script)
+        XCTAssertTrue(script.contains("'sweep' 'point.lua' 'a=1..5' 'b=0.5,2' '--seeds' '2' --jobs \"$SLURM_CPUS_PER_TASK\" --out 'res'.task-\"$SLURM_ARRAY_TASK_ID\".jsonl"), script)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("res.jsonl").path))
+        // More tasks than points: one per point.
+        XCTAssertEqual(try run(["sweep", "point.lua", "a=1,2", "--slurm", "--tasks", "8"]).status, 0)
+        XCTAssertTrue(read("sweep.slurm").contains("#SBATCH --array=1-2\n"))
+        let bad = try run(["sweep", "point.lua", "a=1", "--slurm", "--shard", "1/2"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("'--slurm' makes the shards itself"), bad.err)
+    }
+
     func testSweepIsASubcommandOnlyAsTheFirstArgument() throws {
         try write("sweep", "print('the file named sweep', ...)")
         XCTAssertEqual(try run(["./sweep", "x"]).out, "the file named sweep\tx\n")
