@@ -187,6 +187,27 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(read("line.svg").contains("<path d="))
     }
 
+    /// The phase-diagram example under the runner, shortened: at A = 1 the triangular schedule
+    /// is all ones whatever T is, so those points are the same run and give the same bits.
+    func testPhaseDiagramExampleRunsAsASweep() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/phase_diagram.lua").path
+        let r = try run(["sweep", example, "A=1,20", "T=50,100", "steps=300", "--seeds", "2", "--jobs", "2"])
+        XCTAssertEqual(r.status, 0, r.err)
+        var byPoint: [String: [String: Any]] = [:]
+        for line in try records() { byPoint[line["point"] as! String] = line["results"] as? [String: Any] }
+        XCTAssertEqual(byPoint.count, 8)
+        for seed in 1...2 {
+            let a = try XCTUnwrap(byPoint["A=1 T=50 steps=300 seed=\(seed)"]), b = try XCTUnwrap(byPoint["A=1 T=100 steps=300 seed=\(seed)"])
+            XCTAssertEqual(a["loss"] as? Double, b["loss"] as? Double)
+            XCTAssertEqual(a["accuracy"] as? Double, b["accuracy"] as? Double)
+            let dynamical = try XCTUnwrap(byPoint["A=20 T=50 steps=300 seed=\(seed)"])
+            XCTAssertNotEqual(dynamical["loss"] as? Double, a["loss"] as? Double)
+            let accuracy = try XCTUnwrap(a["accuracy"] as? Double)
+            XCTAssertTrue(accuracy > 0 && accuracy <= 1 && abs((accuracy * 300).rounded() - accuracy * 300) < 1e-9, "\(accuracy) is not k/300")
+        }
+    }
+
     func testSlurmWritesAJobArrayScriptOfShards() throws {
         let r = try run(["sweep", "point.lua", "a=1..5", "b=0.5,2", "--seeds", "2", "--slurm", "--tasks", "3", "--jobs", "2", "--out", "res.jsonl"])
         XCTAssertEqual(r.status, 0, r.err)
