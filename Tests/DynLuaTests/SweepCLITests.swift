@@ -246,6 +246,7 @@ final class SweepCLITests: XCTestCase {
             (["sweep", "point.lua", "a=1", "--bogus"], "unrecognized option '--bogus'"),
             (["sweep", "missing.lua", "a=1"], "cannot open script 'missing.lua'"),
             (["sweep", "point.lua"], "no parameters to sweep"),
+            (["sweep", "point.lua", "a=1", "--out", "no/such/dir.jsonl"], "cannot open 'no/such/dir.jsonl': No such file or directory"),
             (["sweep", "--report"], "'--report' needs result files"),
             (["sweep", "--report", "none.jsonl"], "no such results file 'none.jsonl'"),
         ]
@@ -255,6 +256,7 @@ final class SweepCLITests: XCTestCase {
             XCTAssertTrue(r.err.contains(message), "\(args): \(r.err)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("sweep.jsonl").path))
+        XCTAssertEqual(read("runs.txt"), "", "no point ran")
     }
 
     func testAScriptThatReturnsNoTableOrAnUnknownParameterFailsThatPoint() throws {

@@ -13,6 +13,13 @@ enum SweepJournal {
         var results: JSONValue? { fields["results"] }
     }
 
+    /// Fails now, before any point runs, when `path` cannot be appended to.
+    static func checkAppendable(_ path: String) throws {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw UsageError("sweep: cannot open '\(path)': \(String(cString: strerror(errno)))") }
+        close(fd)
+    }
+
     static func append(_ line: String, to path: String) throws {
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)  // read: the last byte
         guard fd >= 0 else { throw UsageError("sweep: cannot open '\(path)': \(String(cString: strerror(errno)))") }

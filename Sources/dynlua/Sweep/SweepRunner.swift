@@ -18,6 +18,7 @@ struct SweepRunner {
         let skipped = indices.count - todo.count
         if skipped > 0 { note("\(skipped) of \(indices.count) points already in \(out)") }
         guard !todo.isEmpty else { return 0 }
+        try SweepJournal.checkAppendable(out)
         let scratch = try makeScratch()
         defer { rmdir(scratch) }
 
