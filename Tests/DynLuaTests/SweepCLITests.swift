@@ -235,6 +235,15 @@ final class SweepCLITests: XCTestCase {
         XCTAssertTrue(help.out.hasPrefix("usage: dynlua sweep SCRIPT"), help.out)
     }
 
+    func testNonFiniteResultsTravelAsStringsAndCountInTheReport() throws {
+        try write("nan.lua", "local p = sys.params{ a = 1, seed = 1 }\nreturn { v = p.a == 1 and 0/0 or (p.a == 2 and 1/0 or p.seed) }")
+        XCTAssertEqual(try run(["sweep", "nan.lua", "a=1..3", "--seeds", "2", "--jobs", "1"]).status, 0)
+        let values = try records().map { ($0["results"] as? [String: Any])?["v"].map { "\($0)" } ?? "?" }
+        XCTAssertEqual(values, ["nan", "nan", "inf", "inf", "1", "2"])
+        let r = try run(["sweep", "--report", "sweep.jsonl"])
+        XCTAssertEqual(r.out, "a  n  failed  mean v       std\n1  2       0     nan       nan\n2  2       0     inf       nan\n3  2       0     1.5  0.707107\n")
+    }
+
     func testUsageErrors() throws {
         let cases: [([String], String)] = [
             (["sweep"], "sweep: no script given"),

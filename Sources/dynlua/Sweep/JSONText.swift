@@ -29,11 +29,15 @@ enum JSONValue: Equatable {
         }
     }
 
-    /// A number as a Double when it is one (integers included); nil otherwise.
+    /// A number as a Double when it is one (integers included, and the strings that carry
+    /// NaN and the infinities); nil otherwise.
     var double: Double? {
         switch self {
         case .integer(let n): return Double(n)
         case .number(let x): return x
+        case .string("nan"): return .nan
+        case .string("inf"): return .infinity
+        case .string("-inf"): return -.infinity
         default: return nil
         }
     }

@@ -107,7 +107,7 @@ struct SweepReport {
     func table(_ groups: [Group], by: [String], metric: String) -> String {
         let header = by + ["n", "failed", "mean \(metric)", "std"]
         let rows = groups.map { g in
-            g.values + [String(g.samples.count), String(g.failed), number(g.mean), number(g.std)]
+            g.values + [String(g.samples.count), String(g.failed), g.samples.isEmpty ? "-" : number(g.mean), g.samples.count < 2 ? "-" : number(g.std)]
         }
         let widths = header.indices.map { c in ([header] + rows).map { $0[c].count }.max()! }
         let line = { (cells: [String]) in
@@ -116,7 +116,7 @@ struct SweepReport {
         return line(header) + rows.map(line).joined()
     }
 
-    func number(_ x: Double) -> String { x.isNaN ? "-" : String(format: "%.6g", x) }
+    func number(_ x: Double) -> String { x.isNaN ? "nan" : x.isFinite ? String(format: "%.6g", x) : (x > 0 ? "inf" : "-inf") }
 
     func figure(_ groups: [Group], by: [String], metric: String, over: [String]) throws -> Figure {
         let fig = try Figure(title: over.isEmpty ? metric : "\(metric): mean over \(over.joined(separator: ", "))")
