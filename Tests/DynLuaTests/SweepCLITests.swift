@@ -244,6 +244,14 @@ final class SweepCLITests: XCTestCase {
         XCTAssertEqual(r.out, "a  n  failed  mean v       std\n1  2       0     nan       nan\n2  2       0     inf       nan\n3  2       0     1.5  0.707107\n")
     }
 
+    func testLogsKeepEachPointsOutput() throws {
+        try write("talk.lua", "local p = sys.params{ a = 1 }\nprint('point', p.a)\nio.stderr:write('note ', p.a, '\\n')\nreturn { a = p.a }")
+        let r = try run(["sweep", "talk.lua", "a=1,2", "--logs", "logs/run1", "--jobs", "1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(read("logs/run1/a=1.log"), "point\t1\nnote 1\n")
+        XCTAssertEqual(read("logs/run1/a=2.log"), "point\t2\nnote 2\n")
+    }
+
     func testUsageErrors() throws {
         let cases: [([String], String)] = [
             (["sweep"], "sweep: no script given"),

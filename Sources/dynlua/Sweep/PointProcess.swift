@@ -10,9 +10,13 @@ struct PointProcess {
     let started: Double
     let resultPath: String
     let logPath: String
+    let keepLog: Bool
 
-    static func start(index: Int, script: String, point: [(String, String)], scratch: String) throws -> PointProcess {
-        let resultPath = "\(scratch)/\(index).json", logPath = "\(scratch)/\(index).log"
+    /// With `logs`, the output is kept there as `A=1_T=2_seed=3.log`.
+    static func start(index: Int, script: String, point: [(String, String)], scratch: String, logs: String?) throws -> PointProcess {
+        let resultPath = "\(scratch)/\(index).json"
+        let logName = SweepGrid.key(point).map { $0 == " " || $0 == "/" ? "_" : $0 }
+        let logPath = logs.map { "\($0)/\(String(logName)).log" } ?? "\(scratch)/\(index).log"
         unlink(resultPath)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -28,7 +32,7 @@ struct PointProcess {
         let started = SystemInfo.wallClock()
         let status = posix_spawn(&pid, "/proc/self/exe", &actions, nil, argv, envp)
         guard status == 0 else { throw UsageError("sweep: cannot start dynlua: \(String(cString: strerror(status)))") }
-        return PointProcess(index: index, pid: pid, started: started, resultPath: resultPath, logPath: logPath)
+        return PointProcess(index: index, pid: pid, started: started, resultPath: resultPath, logPath: logPath, keepLog: logs != nil)
     }
 
     /// Ours, with one BLAS (and OpenMP) thread per point: the points are the parallelism.
@@ -41,7 +45,7 @@ struct PointProcess {
 
     /// What the finished child left: its results, or why there are none.
     func outcome(status: Int32) -> (results: JSONValue?, error: String?) {
-        defer { unlink(resultPath); unlink(logPath) }
+        defer { unlink(resultPath); if !keepLog { unlink(logPath) } }
         let signal = status & 0x7F, code = (status >> 8) & 0xFF
         if signal == 0 && code == 0, let data = FileManager.default.contents(atPath: resultPath),
            let fields = JSONValue.parseObject(Substring(String(decoding: data, as: UTF8.self))) {

@@ -20,7 +20,7 @@ enum SweepCommand {
             let shard = try o.shard ?? SweepOptions.slurmShard(ProcessInfo.processInfo.environment)
             let jobs = o.jobs ?? ProcessInfo.processInfo.activeProcessorCount
             let runner = SweepRunner(script: o.script!, grid: grid, indices: grid.indices(shard: shard),
-                                     out: o.out, jobs: jobs, version: version)
+                                     out: o.out, jobs: jobs, version: version, logs: o.logs)
             return try runner.run() == 0 ? 0 : 1
         } catch let e as UsageError {
             Console.error(e.message)

@@ -9,6 +9,7 @@ struct SweepOptions {
     var jobs: Int?
     var shard: (k: Int, n: Int)?
     var out = "sweep.jsonl"
+    var logs: String?
     var slurm = false
     var submit = false
     var tasks: Int?
@@ -39,6 +40,7 @@ struct SweepOptions {
             case "--jobs", "-j": o.jobs = try count(a)
             case "--shard": o.shard = try shard(value(a))
             case "--out": o.out = try value(a)
+            case "--logs": o.logs = try value(a)
             case "--slurm": o.slurm = true
             case "--submit": o.submit = true
             case "--tasks": o.tasks = try count(a)
@@ -90,7 +92,7 @@ struct SweepOptions {
 
     static let help = """
     usage: dynlua sweep SCRIPT name=v1,v2,... name=a..b ... [--seeds N] [--jobs J] [--shard K/N] [--out FILE]
-                        [--slurm [--submit]]
+                        [--logs DIR] [--slurm [--tasks N] [--submit]]
            dynlua sweep --report FILE... [--by A,T] [--metric NAME] [--svg PATH]
     Runs SCRIPT once per point of the grid (each in a fresh dynlua process, its parameters as
     name=value arguments for sys.params); the script's main chunk returns a table of results.
@@ -98,6 +100,8 @@ struct SweepOptions {
     same command again skips the points already done there.
       --seeds N    add the parameter seed = 1..N
       --jobs J     points run at once (default: the number of cores)
+      --logs DIR   keep each point's output in DIR/POINT.log (default: kept only in a failure's
+                   error message)
       --shard K/N  only the K-th of N slices of the grid (under a Slurm array, from
                    SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT)
       --slurm      write a Slurm job-array script for the sweep instead (OUT-STEM.slurm), one shard

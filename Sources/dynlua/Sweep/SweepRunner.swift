@@ -10,6 +10,7 @@ struct SweepRunner {
     let out: String
     let jobs: Int
     let version: String
+    var logs: String? = nil
 
     /// Returns the number of points that failed in this run.
     func run() throws -> Int {
@@ -19,6 +20,11 @@ struct SweepRunner {
         if skipped > 0 { note("\(skipped) of \(indices.count) points already in \(out)") }
         guard !todo.isEmpty else { return 0 }
         try SweepJournal.checkAppendable(out)
+        if let logs {
+            do { try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true) } catch {
+                throw UsageError("sweep: cannot create the log directory '\(logs)': \(error.localizedDescription)")
+            }
+        }
         let scratch = try makeScratch()
         defer { rmdir(scratch) }
 
@@ -29,7 +35,7 @@ struct SweepRunner {
         while !pending.isEmpty || !running.isEmpty {
             while running.count < jobs, let index = pending.first {
                 pending.removeFirst()
-                let p = try PointProcess.start(index: index, script: script, point: grid.point(index), scratch: scratch)
+                let p = try PointProcess.start(index: index, script: script, point: grid.point(index), scratch: scratch, logs: logs)
                 running[p.pid] = p
             }
             var status: Int32 = 0
