@@ -34,6 +34,7 @@ final class SweepCLITests: XCTestCase {
         p.arguments = args
         p.currentDirectoryURL = dir
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("LUA_") && !$0.key.hasPrefix("SLURM_") }
+        env["TMPDIR"] = dir.path  // the runner's scratch directory, checked and removed with dir
         env.merge(environment) { $1 }
         p.environment = env
         let out = Pipe(), err = Pipe()
@@ -124,6 +125,7 @@ final class SweepCLITests: XCTestCase {
         p.executableURL = CLITests.executable
         p.arguments = ["sweep", "slow.lua", "i=1..12", "--jobs", "2"]
         p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": dir.path]) { $1 }
         p.standardError = FileHandle.nullDevice
         try p.run()
         // Wait for a few lines, then kill -9 the runner in the middle of the sweep.
@@ -141,6 +143,47 @@ final class SweepCLITests: XCTestCase {
         XCTAssertEqual(lines.count, 12)
         let values = lines.map { (($0["results"] as? [String: Any])?["i2"] as? Int) ?? -1 }.sorted()
         XCTAssertEqual(values, (1...12).map { $0 * $0 })
+        // The killed runner's scratch directory is all that is left of it (kill -9 cannot be
+        // cleaned up after); the run that finished removed its own.
+        XCTAssertLessThanOrEqual(try scratchDirectories().count, 1)
+    }
+
+    /// The runner's scratch directories under `dir` (TMPDIR).
+    func scratchDirectories() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("dynlua-sweep-") }
+    }
+
+    func testSIGTERMStopsTheRunningPointsAndCleansUp() throws {
+        try write("long.lua", """
+        local p = sys.params{ i = 1 }
+        io.open("started-" .. p.i, "w"):close()
+        local c = os.clock(); while os.clock() - c < 1.5 do end
+        io.open("finished-" .. p.i, "w"):close()
+        return { i = p.i }
+        """)
+        let p = Process()
+        p.executableURL = CLITests.executable
+        p.arguments = ["sweep", "long.lua", "i=1..4", "--jobs", "2"]
+        p.currentDirectoryURL = dir
+        p.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": dir.path]) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let deadline = Date().addingTimeInterval(20)
+        let started = { ["started-1", "started-2"].allSatisfy { FileManager.default.fileExists(atPath: self.dir.appendingPathComponent($0).path) } }
+        while !started() && Date() < deadline { usleep(10_000) }
+        XCTAssertTrue(started())
+        let sent = Date()
+        kill(p.processIdentifier, SIGTERM)
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertLessThan(Date().timeIntervalSince(sent), 1.2, "the runner waited for the points to finish")
+        XCTAssertEqual(p.terminationStatus, 128 + SIGTERM)
+        XCTAssertTrue(message.contains("stopped by signal 15 after recording 0 points in sweep.jsonl"), message)
+        XCTAssertEqual(try scratchDirectories(), [])
+        usleep(1_600_000)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("finished-1").path), "a point outlived the runner")
+        XCTAssertEqual(read("sweep.jsonl"), "")
     }
 
     func testShardsPartitionTheGridAndSlurmVariablesChooseOne() throws {

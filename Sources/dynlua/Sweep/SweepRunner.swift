@@ -28,11 +28,13 @@ struct SweepRunner {
         let scratch = try makeScratch()
         defer { rmdir(scratch) }
 
+        StopSignals.install()
         var pending = todo[...]
         var running: [pid_t: PointProcess] = [:]
         var finished = 0, failed = 0
         let start = SystemInfo.wallClock()
         while !pending.isEmpty || !running.isEmpty {
+            if StopSignals.received != 0 { stop(running, scratch: scratch, recorded: finished) }
             while running.count < jobs, let index = pending.first {
                 pending.removeFirst()
                 let p = try PointProcess.start(index: index, script: script, point: grid.point(index), scratch: scratch, logs: logs)
@@ -55,6 +57,22 @@ struct SweepRunner {
         }
         if isatty(STDERR_FILENO) != 0 { fputs("\n", stderr) }
         return failed
+    }
+
+    /// Ends the children of an interrupted sweep, unrecorded (the next run starts them again),
+    /// and exits with 128 + the signal.
+    private func stop(_ running: [pid_t: PointProcess], scratch: String, recorded: Int) -> Never {
+        let signal = StopSignals.received
+        for pid in running.keys { kill(pid, SIGTERM) }
+        for (pid, p) in running {
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            unlink(p.resultPath)
+            if !p.keepLog { unlink(p.logPath) }
+        }
+        rmdir(scratch)
+        note("stopped by signal \(signal) after recording \(recorded) point\(recorded == 1 ? "" : "s") in \(out); the same command continues")
+        exit(128 + signal)
     }
 
     private func makeScratch() throws -> String {
