@@ -9,14 +9,7 @@
 -- the 2/η line, NTK λ_max.
 --
 --   dynlua examples/bifurcation.lua [width=100] [A=70] [T=5000] [steps=70000] [every=25] [out=bifurcation]
-local options = { width = 100, A = 70, T = 5000, steps = 70000, every = 25, out = "bifurcation" }
-for _, a in ipairs(arg) do
-  local k, v = a:match("^(%w+)=(.+)$")
-  if not k or options[k] == nil then
-    error("unknown argument '" .. a .. "' (expected width=, A=, T=, steps=, every=, out=)", 0)
-  end
-  options[k] = tonumber(v) or v
-end
+local options = sys.params{ width = 100, A = 70, T = 5000, steps = 70000, every = 25, out = "bifurcation" }
 
 local C, lr = 3, 1
 tensor.seed(0)

@@ -4,12 +4,7 @@
 -- Minibatches of 64, SGD with momentum. Prints validation accuracy and writes digits.svg.
 --
 --   dynlua examples/digits.lua [steps=6000] [width=16] [out=digits]
-local options = { steps = 6000, width = 16, out = "digits" }
-for _, a in ipairs(arg) do
-  local k, v = a:match("^(%w+)=(.+)$")
-  if not k or options[k] == nil then error("unknown argument '" .. a .. "' (expected steps=, width=, out=)", 0) end
-  options[k] = tonumber(v) or v
-end
+local options = sys.params{ steps = 6000, width = 16, out = "digits" }
 
 local C = 10
 local X, y = data.digits()

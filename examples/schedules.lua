@@ -7,12 +7,7 @@
 -- Prints final accuracies and writes schedules.svg with the weights and accuracies over time.
 --
 --   dynlua examples/schedules.lua [steps=30000] [out=schedules]
-local options = { steps = 30000, out = "schedules" }
-for _, a in ipairs(arg) do
-  local k, v = a:match("^(%w+)=(.+)$")
-  if not k or options[k] == nil then error("unknown argument '" .. a .. "' (expected steps=, out=)", 0) end
-  options[k] = tonumber(v) or v
-end
+local options = sys.params{ steps = 30000, out = "schedules" }
 
 local C, T = 3, 2000
 local X, y = data.spiral{ classes = C, per_class = 100, seed = 0 }

@@ -6,12 +6,7 @@
 -- Writes sine.svg: training curves and both decision regions for the first seed.
 --
 --   dynlua examples/sine.lua [steps=20000] [width=6] [seeds=4] [out=sine]
-local options = { steps = 20000, width = 6, seeds = 4, out = "sine" }
-for _, a in ipairs(arg) do
-  local k, v = a:match("^(%w+)=(.+)$")
-  if not k or options[k] == nil then error("unknown argument '" .. a .. "' (expected steps=, width=, seeds=, out=)", 0) end
-  options[k] = tonumber(v) or v
-end
+local options = sys.params{ steps = 20000, width = 6, seeds = 4, out = "sine" }
 
 local C = 4
 local X, y = data.sine{ classes = C, per_class = 150, amplitude = 0.35, frequency = 2, seed = 1 }

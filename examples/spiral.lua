@@ -8,14 +8,8 @@
 --   e.g. dynlua examples/spiral.lua width=20 steps=20000
 -- With checkpoint=FILE the run saves its whole state to FILE every 1000 steps; after Ctrl-C,
 -- kill -9 or a crash, the same command continues from it and gives the same bits.
-local options = { width = 100, A = 70, T = 5000, steps = 70000, out = "spiral", checkpoint = false }
-for _, a in ipairs(arg) do
-  local k, v = a:match("^(%w+)=(.+)$")
-  if not k or options[k] == nil then
-    error("unknown argument '" .. a .. "' (expected width=, A=, T=, steps=, out=, checkpoint=)", 0)
-  end
-  options[k] = tonumber(v) or v
-end
+local options = sys.params{ width = 100, A = 70, T = 5000, steps = 70000, out = "spiral", checkpoint = "" }
+if options.checkpoint == "" then options.checkpoint = false end
 
 local C = 3
 tensor.seed(0)

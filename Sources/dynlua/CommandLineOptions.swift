@@ -19,6 +19,7 @@ struct CommandLineOptions {
     var scriptFromStdin = false  // the script is "-"
     var scriptIndex = 0          // position of the script in the arguments (0 with no script)
     var maxMemory: Int?          // --max-memory SIZE, in bytes
+    var sweepResult: String?     // --sweep-result FILE (hidden: how `dynlua sweep` gets a point's results)
 
     var hasScript: Bool { script != nil || scriptFromStdin }
     var hasExecute: Bool { actions.contains { if case .execute = $0 { return true } else { return false } } }
@@ -55,6 +56,7 @@ struct CommandLineOptions {
             case "--sandbox": o.sandbox = true
             case "--allow": o.allowedDirectories.append(try value())
             case "--max-memory": o.maxMemory = try memorySize(value())
+            case "--sweep-result": o.sweepResult = try value()
             default:
                 guard a.hasPrefix("-e") || a.hasPrefix("-l"), !a.hasPrefix("--") else {
                     throw UsageError("unrecognized option '\(a)'")
@@ -66,6 +68,7 @@ struct CommandLineOptions {
         }
         if o.sandbox && o.allowBytecode { throw UsageError("'--bytecode' cannot be used with '--sandbox'") }
         if !o.sandbox && !o.allowedDirectories.isEmpty { throw UsageError("'--allow' needs '--sandbox'") }
+        if o.sweepResult != nil && i >= args.count { throw UsageError("'--sweep-result' needs a script") }
         if i < args.count {
             o.scriptIndex = i
             // As in lua: "-" is standard input, unless it comes after "--".
@@ -101,6 +104,8 @@ struct CommandLineOptions {
 
     static let help = """
     usage: dynlua [options] [script [args]]
+           dynlua sweep script name=v1,v2 name=a..b ... [--seeds N] [--jobs J] [--shard K/N] [--out FILE]
+           dynlua sweep --report FILE... [--by A,T] [--metric NAME] [--svg PATH]
     Available options are:
       -e stat   execute string 'stat'
       -i        enter interactive mode after executing 'script'
@@ -120,7 +125,8 @@ struct CommandLineOptions {
                        limit tensors, models and Lua's heap together (e.g. 512M, 2G)
     With no script, dynlua starts an interactive session when standard input is a terminal and
     runs standard input otherwise. The script's arguments are in the table 'arg' and in '...'.
-    All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis) are globals.
+    All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis, sys) are globals.
+    'dynlua sweep -h' describes parameter sweeps (a script named 'sweep': 'dynlua ./sweep').
     """
 }
 

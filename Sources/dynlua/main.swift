@@ -23,6 +23,8 @@ func failure(_ outcome: LuaHost.Outcome) -> Int32? {
 
 func runMain() -> Int32 {
     let args = CommandLine.arguments
+    // `dynlua sweep ...` is the sweep runner (docs/sweeps.md); a script named sweep: ./sweep.
+    if args.count > 1 && args[1] == "sweep" { return SweepCommand.run(Array(args.dropFirst(2))) }
     let options: CommandLineOptions
     do {
         options = try CommandLineOptions.parse(args)
@@ -61,8 +63,15 @@ func runMain() -> Int32 {
     }
     if options.hasScript || (nothingToRun && !stdinIsTerminal) {
         // A named script (or "-") gets arguments; standard input run for lack of one does not.
-        let outcome = options.hasScript ? host.runScript(options.script) : host.runFile(nil)
+        let keep: Int32 = options.sweepResult == nil ? 0 : 1
+        let outcome = options.hasScript ? host.runScript(options.script, results: keep) : host.runFile(nil)
         if let status = failure(outcome) { return status }
+        if let path = options.sweepResult {
+            do { try ScriptResults.write(host.lua, to: path) } catch {
+                Console.error((error as? UsageError)?.message ?? "\(error)")
+                return 1
+            }
+        }
     }
     if interactive {
         if stdinIsTerminal && isatty(STDOUT_FILENO) != 0 {

@@ -3,18 +3,34 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export PATH="/opt/swift/usr/bin:$PATH"
 
-# Installs the C libraries dynlua links against, only when one is missing.
+# Installs the C libraries dynlua links against, and GNU parallel (the sweep tests run shards
+# with it), only when one is missing.
 ensure_system_packages() {
     local missing=()
     pkg-config --exists lua5.4 2>/dev/null || missing+=(liblua5.4-dev)
     pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    echo "dynlua: installing ${missing[*]} (apt-get)" >&2
+    command -v parallel >/dev/null 2>&1 || missing+=(parallel)
+    apt_install "${missing[@]}"
+}
+
+# The daemons and clients of a one-node Slurm cluster (scripts/test-slurm).
+ensure_slurm_packages() {
+    local missing=()
+    command -v munged >/dev/null 2>&1 || missing+=(munge)
+    command -v slurmctld >/dev/null 2>&1 || missing+=(slurmctld)
+    command -v slurmd >/dev/null 2>&1 || missing+=(slurmd)
+    command -v sbatch >/dev/null 2>&1 || missing+=(slurm-client)
+    apt_install "${missing[@]}"
+}
+
+apt_install() {
+    [ $# -eq 0 ] && return 0
+    echo "dynlua: installing $* (apt-get)" >&2
     local sudo=""
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" pkg-config >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >&2
 }
 
 # True when the binary is missing or older than any source, manifest or shim.

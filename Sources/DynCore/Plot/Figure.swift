@@ -46,6 +46,8 @@ public final class Panel {
     public var yLimits: (Double, Double)?
     public var legend = true
     public private(set) var items: [PlotItem] = []
+    /// A heat map fills the whole panel in place of lines and points (Heatmap.swift).
+    public var heatmap: Heatmap?
 
     public init() {}
 

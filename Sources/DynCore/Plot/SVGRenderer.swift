@@ -29,6 +29,7 @@ public struct SVGRenderer {
             let box = Box(x0: Double(c) * cellW + 74, y0: top + (panel.title == nil ? 12 : 28),
                           x1: Double(c + 1) * cellW - 18, y1: top + cellH - (hideX ? 10 : (panel.xLabel == nil ? 30 : 46)))
             guard box.x1 - box.x0 > 20, box.y1 - box.y0 > 20 else { continue }
+            if let h = panel.heatmap, box.x1 - box.x0 > 120 { drawHeatmap(h, panel, box: box, into: &out); continue }
             layouts.append((i, box, sharedX?[c] ?? xAxis(for: [panel]), yAxis(for: panel), hideX))
         }
         var reserve = [Double](repeating: 0, count: fig.columns)

@@ -98,8 +98,9 @@ public final class LuaHost {
 
     /// Runs the script at `path` (nil: standard input) as `lua` does: its `...` are arg[1] ..
     /// arg[#arg], read from the global `arg` once the file is loaded, so that -e code before it
-    /// can change them.
-    public func runScript(_ path: String?) -> Outcome {
+    /// can change them. With `results` > 0 that many of the chunk's results are left on the
+    /// stack on success (`dynlua sweep` reads the table a script returns).
+    public func runScript(_ path: String?, results: Int32 = 0) -> Outcome {
         guard load(path) else { return popError() }
         var count: Int32 = 0
         guard dyn_push_script_arguments(L, &count) == LUA_OK else {
@@ -107,7 +108,7 @@ public final class LuaHost {
             lua.pop(2)  // the message and the chunk
             return .error(message)
         }
-        return call(nargs: count, nresults: 0)
+        return call(nargs: count, nresults: results)
     }
 
     /// Pushes the chunk in `path` (nil: standard input), or the error message.

@@ -200,6 +200,7 @@ enum PlotModule {
             p.add(.regions(classes: grid, x: xr, y: yr))
             lua.pushValue(1); return 1
         } }),
+        ("heatmap", PlotHeatmap.body),
         ("save", { guarded($0) { lua in
             try checkFigure(lua).save(path: try lua.checkString(2))
             lua.pushValue(1); return 1

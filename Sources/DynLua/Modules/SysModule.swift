@@ -1,6 +1,7 @@
 import DynCore
 
-/// The `sys` table: timing, threading and the BLAS in use, for benchmarks and long runs.
+/// The `sys` table: timing, threading and the BLAS in use, for benchmarks and long runs; a
+/// script's parameters (`sys.params`, SysParams.swift).
 enum SysModule {
     static let functions: [(String, LuaBody)] = [
         ("clock", { guarded($0) { lua in lua.push(SystemInfo.wallClock()); return 1 } }),
@@ -20,6 +21,7 @@ enum SysModule {
             lua.push(SystemInfo.blasThreads); lua.setField(-2, "threads")
             return 1
         } }),
+        ("params", SysParams.body),
     ]
 
     static func register(_ lua: Lua) {
