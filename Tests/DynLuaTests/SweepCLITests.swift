@@ -227,7 +227,10 @@ final class SweepCLITests: XCTestCase {
         XCTAssertEqual(one.status, 0, one.err)
         // Over b and seeds: 10a + {0.51, 0.52, 0.53, 2.01, 2.02, 2.03}, std sqrt(3.3754 / 5).
         XCTAssertEqual(one.out, "a  n  failed  mean value       std\n1  6       0       11.27  0.821633\n2  6       0       21.27  0.821633\n")
-        XCTAssertTrue(read("line.svg").contains("<path d="))
+        let line = read("line.svg")
+        XCTAssertTrue(line.contains("<path d="))
+        // One bar of +- std per group, each with two caps: 6 segments in the series colour.
+        XCTAssertEqual(line.components(separatedBy: "stroke=\"#0072B2\" stroke-width=\"1.20\"").count - 1, 6, line)  // Palette.color(0)
     }
 
     /// The phase-diagram example under the runner, shortened: at A = 1 the triangular schedule

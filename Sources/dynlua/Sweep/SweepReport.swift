@@ -130,10 +130,13 @@ struct SweepReport {
             p.xLabel = by[0]
             p.yLabel = by[1]
         case 1:
-            // Error bars come with the plot module's markers and error bars; the line is the mean.
+            // The mean with bars of one standard deviation (none where a group has one sample).
             let numeric = groups.allSatisfy { Double($0.values[0]) != nil }
             let x = groups.enumerated().map { numeric ? Double($0.element.values[0])! : Double($0.offset + 1) }
-            p.add(.line(x: x, y: groups.map(\.mean), style: LineStyle(label: "mean \(metric)", color: Palette.color(0))))
+            let mean = groups.map(\.mean), spread = groups.map { $0.std.isFinite ? $0.std : 0 }
+            let bars = LineStyle(label: nil, color: Palette.color(0))
+            p.add(.errorBars(x: x, lower: zip(mean, spread).map { $0 - $1 }, upper: zip(mean, spread).map { $0 + $1 }, style: bars))
+            p.add(.line(x: x, y: mean, style: LineStyle(label: "mean \(metric) ± std", color: Palette.color(0), marker: .circle)))
             p.xLabel = by[0]
             p.yLabel = metric
         default:
