@@ -159,8 +159,15 @@ end
 
 -- A saved file with bytes changed or cut.
 local function corrupted()
-  local name = "c" .. R(1000) .. pick{ ".npy", ".dynlua", ".csv" }
+  local name = "c" .. R(1000) .. pick{ ".npy", ".dynlua", ".csv", ".idx", ".gz" }
   if name:sub(-4) == ".npy" then tensor.randn(3, 2):save(name)
+  elseif name:sub(-4) == ".idx" then
+    local f = io.open(name, "wb"); f:write("\0\0\8\2\0\0\0\2\0\0\0\3abcdef"); f:close()
+  elseif name:sub(-3) == ".gz" then  -- Fashion-MNIST's smallest gzip file, when installed
+    local src = io.open("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", "rb")
+    local bytes = src and src:read("a") or "\31\139\8\0"
+    if src then src:close() end
+    local f = io.open(name, "wb"); f:write(bytes); f:close()
   elseif name:sub(-4) == ".csv" then
     local f = io.open(name, "w"); f:write("a,b,label\n1,2,1\n3,4,2\n"); f:close()
   else net():save(name) end
@@ -249,7 +256,7 @@ for i = first, last do
   elseif r <= 9 then
     local name = corrupted()
     target = pick{ { name = "tensor.load", fn = tensor.load }, { name = "nn.load", fn = nn.load },
-                   { name = "data.csv", fn = data.csv } }
+                   { name = "data.csv", fn = data.csv }, { name = "data.idx", fn = data.idx } }
     args = { name, R(2) == 1 and { header = pick{ true, false, "auto" } } or nil }
   else
     target = pick(targets)

@@ -3,12 +3,14 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export PATH="/opt/swift/usr/bin:$PATH"
 
-# Installs the C libraries dynlua links against, and GNU parallel (the sweep tests run shards
-# with it), only when one is missing.
+# Installs the C libraries dynlua links against, GNU parallel (the sweep tests run shards
+# with it) and Fashion-MNIST (data.fashion_mnist), only when one is missing.
 ensure_system_packages() {
     local missing=()
     pkg-config --exists lua5.4 2>/dev/null || missing+=(liblua5.4-dev)
     pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
+    pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
+    [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || missing+=(dataset-fashion-mnist)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     command -v parallel >/dev/null 2>&1 || missing+=(parallel)
     apt_install "${missing[@]}"

@@ -6,8 +6,8 @@ public enum BatchesBinding {
     public static let metatable = "dynlua.batches"
 }
 
-/// The `data` table: synthetic data sets (spiral, sine bands), CSV files and the bundled
-/// digits, and helpers to split, batch and standardize.
+/// The `data` table: synthetic data sets (spiral, sine bands), CSV files, the bundled
+/// digits, idx files and Fashion-MNIST, and helpers to split, batch and standardize.
 enum DataModule {
     /// A seed option: any integer, negative ones taken as their two's-complement bits.
     static func seed(_ o: Options) throws -> UInt64 {
@@ -136,6 +136,28 @@ enum DataModule {
         ("digits", { guarded($0) { lua in
             let path = lua.isNoneOrNil(1) ? nil : try lua.checkString(1)
             return push(lua, try Digits.load(path: path))
+        } }),
+        ("idx", { guarded($0) { lua in
+            let path = try lua.checkString(1)
+            let o = try Options(lua, 2, function: "data.idx", allowed: ["dtype"])
+            var dtype: DType? = nil
+            if let name = try o.string("dtype") {
+                guard let d = DType(rawValue: name) else {
+                    throw LuaFailure.message("data.idx: option 'dtype' must be \"float32\" or \"float64\", got \"\(name)\"")
+                }
+                dtype = d
+            }
+            lua.push(try IdxFile.read(path: path, dtype: dtype)); return 1
+        } }),
+        ("fashion_mnist", { guarded($0) { lua in
+            let f = "data.fashion_mnist"
+            let o = try Options(lua, 1, function: f, allowed: ["split", "n", "seed", "dir"])
+            let name = try o.string("split") ?? "train"
+            guard let split = FashionMNIST.Split(rawValue: name) else {
+                throw LuaFailure.message("\(f): option 'split' must be \"train\" or \"test\", got \"\(name)\"")
+            }
+            return push(lua, try FashionMNIST.load(split: split, n: try o.integer("n"), seed: o.has("seed") ? try seed(o) : nil,
+                                                   directory: try o.string("dir") ?? FashionMNIST.defaultDirectory))
         } }),
         ("split", { guarded($0) { lua in
             let (x, y) = try checkXY(lua)
