@@ -45,6 +45,7 @@ local function tensors()
     function() return tensor.new(2.5) end,
     function() return tensor.randn(2, 3, "float32") end,
     function() return tensor.randn(2, 3, 2) end,
+    function() return tensor.randn(2, 1, 4, 4) end,                 -- images for the conv layers
     function() return tensor.randn(3, 4):t() end,
     function() return tensor.randn(5, 3):narrow(1, 2, 2) end,
     function() return tensor.new{ 1, 2, 3 } end,
@@ -63,12 +64,19 @@ local function net()
   return nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 3))
 end
 
+-- A small convolutional network on (N, 1, 4, 4) images.
+local function cnn()
+  return nn.Sequential(nn.Conv2d(1, 2, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2), nn.AvgPool2d(2, 1),
+                       nn.Flatten(), nn.Linear(2, 3))
+end
+
 local makers = {
   nn = function()
     return pick{ net, function() return nn.Linear(2, 3) end, function() return nn.ReLU() end,
                  function() return nn.Sequential(nn.Linear(3, 9), nn.Tanh(), nn.Linear(9, 2)) end,
                  function() return nn.Softmax() end, function() return nn.LogSoftmax() end,
-                 function() local m = net(); getmetatable(m).__close(m); return m end }()
+                 function() local m = net(); getmetatable(m).__close(m); return m end,
+                 cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end }()
   end,
   loss = function()
     return pick{ function() return nn.CrossEntropyLoss() end, function() return nn.MSELoss() end,
@@ -196,7 +204,8 @@ end
 
 -- Methods and metamethods of every object type, from its metatable (the method table is the
 -- __index table, or the second upvalue of an __index function).
-local samples = { tensor = function() return tensor.randn(3, 2) end, module = net, loss = makers.loss,
+local samples = { tensor = function() return tensor.randn(3, 2) end,
+                  module = function() return R(2) == 1 and net() or cnn() end, loss = makers.loss,
                   optimizer = makers.optim, schedule = makers.schedule, figure = makers.figure }
 local sampleOrder = { "tensor", "module", "loss", "optimizer", "schedule", "figure" }
 for _, kind in ipairs(sampleOrder) do

@@ -82,4 +82,30 @@ dyn_ce_sums dyn_mlp2_step_f64(long n, long k, long h, long m, const double *x, l
                               const long *y, const double *class_weights, double *logits,
                               double *gw1, double *gb1, double *gw2, double *gb2, double *work);
 
+/* The geometry of a sliding window over one image plane: input h x w, kernel kh x kw, strides,
+   zero padding (ph, pw) on each side, output oh x ow. The Swift callers compute oh and ow
+   ((h + 2 ph - kh) / sh + 1) and check that every window starts inside the padded input. */
+typedef struct { long h, w, kh, kw, sh, sw, ph, pw, oh, ow; } dyn_window;
+
+/* col ((c kh kw) x (oh ow), row-major): row (ch, i, j), column (oy, ox) holds
+   x[ch, oy sh - ph + i, ox sw - pw + j], 0 in the padding. col2im adds col back into x (the
+   adjoint), so x must hold the values to add to (zeros for a fresh gradient). */
+void dyn_im2col_f64(const dyn_window *g, long c, const double *x, double *col);
+void dyn_im2col_f32(const dyn_window *g, long c, const float *x, float *col);
+void dyn_col2im_f64(const dyn_window *g, long c, const double *col, double *x);
+void dyn_col2im_f32(const dyn_window *g, long c, const float *col, float *x);
+
+/* Pooling without padding: y (c x oh x ow) the mean (sum in row order, times 1 / (kh kw)) or the
+   maximum of each window (the first largest value, or its first NaN). The backward functions
+   add into gx: the mean's share to every element of a window, the max's gradient to the
+   element the forward chose (found again from x). */
+void dyn_avgpool_f64(const dyn_window *g, long c, const double *x, double *y);
+void dyn_avgpool_f32(const dyn_window *g, long c, const float *x, float *y);
+void dyn_avgpool_backward_f64(const dyn_window *g, long c, const double *gy, double *gx);
+void dyn_avgpool_backward_f32(const dyn_window *g, long c, const float *gy, float *gx);
+void dyn_maxpool_f64(const dyn_window *g, long c, const double *x, double *y);
+void dyn_maxpool_f32(const dyn_window *g, long c, const float *x, float *y);
+void dyn_maxpool_backward_f64(const dyn_window *g, long c, const double *x, const double *gy, double *gx);
+void dyn_maxpool_backward_f32(const dyn_window *g, long c, const float *x, const float *gy, float *gx);
+
 #endif

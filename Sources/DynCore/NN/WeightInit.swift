@@ -35,7 +35,16 @@ public enum WeightInit {
 
     /// A new float64 weight matrix drawn from g.
     func draw(_ nIn: Int, _ nOut: Int, _ g: inout Generator) throws -> Tensor {
-        let w = try Tensor(uninitialized: [nIn, nOut])
+        if case .values(let v) = self, v.shape != [nIn, nOut] {
+            throw TensorError("Linear: initial weight must have shape \(shapeText([nIn, nOut])), got \(shapeText(v.shape))")
+        }
+        return try draw(shape: [nIn, nOut], fanIn: nIn, fanOut: nOut, &g)
+    }
+
+    /// A new float64 weight of any shape (a convolution's (out, in, kh, kw)) drawn element by
+    /// element in row-major order, with the fans the scheme's variance uses.
+    func draw(shape: [Int], fanIn nIn: Int, fanOut nOut: Int, _ g: inout Generator) throws -> Tensor {
+        let w = try Tensor(uninitialized: shape)
         let fanIn = Double(nIn), fanOut = Double(nOut)
         switch self {
         case .glorotNormal:
@@ -51,8 +60,8 @@ public enum WeightInit {
             let a = 1 / fanIn.squareRoot()
             w.fillEach { (2 * g.uniform() - 1) * a }
         case .values(let v):
-            guard v.shape == [nIn, nOut] else {
-                throw TensorError("Linear: initial weight must have shape \(shapeText([nIn, nOut])), got \(shapeText(v.shape))")
+            guard v.shape == shape else {
+                throw TensorError("initial weight must have shape \(shapeText(shape)), got \(shapeText(v.shape))")
             }
             try w.copy(from: v)
         }

@@ -1,0 +1,59 @@
+-- Conv2d, AvgPool2d, MaxPool2d and Flatten from Lua: shapes, options, init, dtype, optimizers.
+local check = require "check"
+
+-- An init function sets exact weights: a 2x2 kernel of ones sums each window.
+local sizes
+local conv = nn.Conv2d(1, 1, 2, { init = function(...) sizes = { ... }; return tensor.ones(1, 1, 2, 2) end, bias = false })
+check.eq(table.concat(sizes, ","), "1,1,2,2", "init called with (out, in, kh, kw)")
+check.eq(#conv:parameters(), 1, "no bias: weight only")
+local x = tensor.new{ { { { 1, 2, 3 }, { 4, 5, 6 }, { 7, 8, 9 } } } }
+check.tensor(conv:forward(x), { { { { 12, 16 }, { 24, 28 } } } }, 0, "window sums")
+-- Padding 1, stride 2 over the same image: the corners see one, two or four pixels.
+local padded = nn.Conv2d(1, 1, 2, { init = function() return tensor.ones(1, 1, 2, 2) end, bias = false, stride = 2, padding = 1 })
+check.tensor(padded:forward(x), { { { { 1, 5 }, { 11, 28 } } } }, 0, "padding and stride")
+check.tensor(nn.Conv2d(1, 1, { 1, 2 }, { init = function() return tensor.new{ { { { 1, -1 } } } } end, bias = false }):forward(x),
+             { { { { -1, -1 }, { -1, -1 }, { -1, -1 } } } }, 0, "rectangular kernel")
+
+-- Fields, parameters(), gradients(), printing.
+local c = nn.Conv2d(3, 8, 3, { stride = { 2, 1 }, padding = { 1, 0 } })
+check.eq(tostring(c), "Conv2d(3 -> 8, 3x3, stride 2x1, padding 1x0)", "tostring")
+check.eq(tostring(c.weight:shape()), "(8x3x3x3)", "weight shape")
+check.eq(tostring(c.bias:shape()), "(8)", "bias shape")
+check.eq(c:num_parameters(), 8 * 27 + 8, "num_parameters")
+check.eq(c:parameters()[1] == c.weight, true, "parameters()[1] is the weight")
+check.eq(tostring(nn.MaxPool2d(2)), "MaxPool2d(2)", "MaxPool2d")
+check.eq(tostring(nn.AvgPool2d(3, 2)), "AvgPool2d(3, stride 2)", "AvgPool2d")
+
+-- A small CNN in a Sequential: forward shape, float32 through m:to, an SGD step that lowers the loss.
+tensor.seed(3)
+local net = nn.Sequential(nn.Conv2d(1, 4, 3, { padding = 1 }), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 4, 3), nn.ReLU(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(4, 3))
+local X = tensor.randn(6, 1, 8, 8)
+local y = tensor.new{ 1, 2, 3, 1, 2, 3 }
+check.eq(tostring(net:forward(X):shape()), "(6x3)", "CNN output")
+local loss = nn.CrossEntropyLoss()
+local opt = optim.SGD(net, { lr = 0.1 })
+local before = loss:forward(net:forward(X), y)
+for _ = 1, 20 do
+  opt:zero_grad()
+  local out = net:forward(X)
+  loss:forward(out, y)
+  net:backward(X, loss:backward(out, y))
+  opt:step()
+end
+check.eq(loss:forward(net:forward(X), y) < before, true, "SGD lowers the loss")
+net:to("float32")
+check.eq(net:dtype(), "float32", "m:to(float32)")
+check.eq(net:forward(X):dtype(), "float32", "float32 output")
+
+-- Errors name what is wrong.
+check.raises("nn.Conv2d: kernel size must be between 1 and 65536, got 0x0", nn.Conv2d, 1, 2, 0)
+check.raises("nn.Conv2d: kernel_size must be an integer or a table of two integers {h, w}", nn.Conv2d, 1, 2, { 1, 2, 3 })
+check.raises("bad argument #3 to 'nn.Conv2d' (kernel size expected", nn.Conv2d, 1, 2)
+check.raises("nn.Conv2d: option 'stride' must be an integer or a table {h, w}, got string", nn.Conv2d, 1, 2, 3, { stride = "2" })
+check.raises("unknown option 'dilation'", nn.Conv2d, 1, 2, 3, { dilation = 2 })
+check.raises("nn.Conv2d: the init function must return a tensor of shape (2x1x3x3), got shape (2x1x3)",
+             nn.Conv2d, 1, 2, 3, { init = function() return tensor.zeros(2, 1, 3) end })
+check.raises("nn.MaxPool2d: stride must be between 1 and 65536, got 0x0", nn.MaxPool2d, 2, 0)
+check.raises("input of shape (1x2x8x8) has 2 channels, expected 1", function() return net:forward(tensor.randn(1, 2, 8, 8)) end)
+check.raises("Flatten: input must have at least 2 dimensions", function() return nn.Flatten():forward(tensor.randn(3)) end)
