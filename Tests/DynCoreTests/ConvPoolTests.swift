@@ -181,3 +181,21 @@ final class ConvPoolTests: XCTestCase {
         XCTAssertEqual(try conv.forward(try Tensor(zeros: [0, 2, 4, 4])).shape, [0, 3, 2, 2])
     }
 }
+
+/// The training loop's minibatch gathering on (N, C, H, W) images, contiguous and strided.
+final class ImageBatchTests: XCTestCase {
+    func testGatherCopiesWholeImages() throws {
+        let x = try FD.random([5, 2, 3, 4], seed: 1)
+        let labels = [0, 1, 2, 3, 4]
+        var buffers = BatchBuffers()
+        for source in [x, try x.transpose(2, 3).clone().transpose(2, 3)] {
+            XCTAssertEqual(source.isContiguous, source === x)
+            let (bx, by) = try buffers.gather(source, labels, rows: [3, 0, 4][...])
+            XCTAssertEqual(bx.shape, [3, 2, 3, 4])
+            XCTAssertEqual(by, [3, 0, 4])
+            for (k, r) in [3, 0, 4].enumerated() {
+                XCTAssertEqual(try bx.select(0, k).clone().toArray(), try x.select(0, r).clone().toArray(), "sample \(r)")
+            }
+        }
+    }
+}

@@ -44,7 +44,7 @@ local function fit(opts)
   opts.model, opts.loss, opts.optimizer = m, nn.CrossEntropyLoss(), optim.SGD(m, {lr = 0.1})
   return train.fit(opts)
 end
-check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape ()",
+check.raises("train.fit: x must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape ()",
   function() return fit{x = tensor.zeros(), y = {1}, steps = 1} end)
 local calls = 0
 local h = fit{x = tensor.zeros(4, 1), y = {1, 2, 1, 2}, steps = 2^40,

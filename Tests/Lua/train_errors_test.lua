@@ -65,8 +65,8 @@ do
   check.raises("train.fit: option 'weights': schedule has been closed", train.fit, with{ weights = closed })
   check.raises("train.fit: option 'validation': options table expected, got number", train.fit, with{ validation = 3 })
   check.raises("train.fit: option 'analysis': options table expected, got number", train.fit, with{ analysis = 3 })
-  check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape (5)", train.fit, with{ x = tensor.ones(5) })
-  check.raises("train.fit: x must be a 2-D tensor (rows are samples), got shape ()", train.fit, with{ x = tensor.new(1) })
+  check.raises("train.fit: x must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape (5)", train.fit, with{ x = tensor.ones(5) })
+  check.raises("train.fit: x must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape ()", train.fit, with{ x = tensor.new(1) })
   check.raises("train.fit: x of shape (30x5) does not fit the model: Linear(2 -> 8): input of shape (30x5) should have 2 columns", train.fit, with{ x = tensor.zeros(30, 5) })
   check.raises("train.fit: analysis option 'ntk_points' has shape (5x3), but x has 2 columns (shape (30x2))", train.fit,
     with{ analysis = { ntk_points = tensor.zeros(5, 3) } })

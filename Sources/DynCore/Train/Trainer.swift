@@ -71,7 +71,7 @@ public final class Trainer {
 
     public init(model: Module, loss: Loss, optimizer: Optimizer, schedule: (any WeightSchedule)?,
                 x: Tensor, labels: [Int], classes: Int, configuration: Configuration) throws {
-        guard x.rank == 2 else { throw TensorError("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
+        guard x.rank >= 2 else { throw TensorError("train.fit: x must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape \(shapeText(x.shape))") }
         guard configuration.steps >= 0 else { throw TensorError("train.fit: steps must be >= 0, got \(configuration.steps)") }
         guard configuration.every >= 1 else { throw TensorError("train.fit: every must be >= 1, got \(configuration.every)") }
         if let k = configuration.onStepEvery, k < 1 { throw TensorError("train.fit: on_step_every must be >= 1, got \(k)") }
@@ -231,10 +231,12 @@ struct BatchBuffers {
     mutating func gather(_ x: Tensor, _ labels: [Int], rows: ArraySlice<Int>) throws -> (Tensor, [Int]) {
         let n = rows.count
         // Taken out of the dictionary while written, so the label array is not copied.
-        var (bx, by) = try buffers.removeValue(forKey: n) ?? (Tensor(uninitialized: [n, x.shape[1]], dtype: x.dtype), [Int](repeating: 0, count: n))
+        var shape = x.shape
+        shape[0] = n
+        var (bx, by) = try buffers.removeValue(forKey: n) ?? (Tensor(uninitialized: shape, dtype: x.dtype), [Int](repeating: 0, count: n))
         if x.isContiguous {
-            // Whole rows with memcpy (the generic strided copy is slow on wide inputs).
-            let rowBytes = x.shape[1] * x.dtype.byteSize
+            // Whole samples (rows, or images) with memcpy (the generic strided copy is slow on wide inputs).
+            let rowBytes = (x.shape[0] == 0 ? 0 : x.count / x.shape[0]) * x.dtype.byteSize
             let raw = { (t: Tensor) in t.dtype == .float64 ? UnsafeMutableRawPointer(t.pointer(Double.self))
                                                            : UnsafeMutableRawPointer(t.pointer(Float.self)) }
             let src = UnsafeRawPointer(raw(x)), dst = raw(bx)

@@ -191,7 +191,7 @@ extension Trainer {
     /// not continue the same run, so it is an error.
     func runSettings() -> [(key: String, value: String)] {
         var s: [(key: String, value: String)] = [
-            ("rows", "\(x.shape[0])"), ("columns", "\(x.shape[1])"), ("classes", "\(classes)"),
+            ("rows", "\(x.shape[0])"), ("columns", x.shape.dropFirst().map(String.init).joined(separator: "x")), ("classes", "\(classes)"),
             ("batch_size", configuration.batchSize.map { "\($0)" } ?? "full"),
             ("shuffle", "\(configuration.shuffle)"), ("seed", "\(configuration.seed)"),
             ("every", "\(configuration.every)"), ("optimizer", optimizerName),

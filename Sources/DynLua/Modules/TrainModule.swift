@@ -31,16 +31,21 @@ enum TrainModule {
         return try lua.checkNumberList(i, what: what)
     }
 
-    /// x (already a tensor) must be 2-D with one row per label; the messages show the user's
-    /// shapes, and a transposed x is named as such.
+    /// x (already a tensor) must have samples along its first dimension (rows, or images), one
+    /// per label; the messages show the user's shapes, and a transposed x is named as such.
     static func checkRows(_ x: Tensor, labels: Int, x xName: String = "x", y yName: String = "y", op: String = "train.fit") throws {
-        guard x.rank == 2 else {
-            throw LuaFailure.message("\(op): \(xName) must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))")
+        guard x.rank >= 2 else {
+            throw LuaFailure.message("\(op): \(xName) must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape \(shapeText(x.shape))")
         }
         guard x.shape[0] == labels else {
-            let hint = x.shape[1] == labels ? " (is \(xName) transposed? rows are samples)" : ""
+            let hint = x.rank == 2 && x.shape[1] == labels ? " (is \(xName) transposed? rows are samples)" : ""
             throw LuaFailure.message("\(op): rows of \(xName) and labels differ: \(xName) has \(x.shape[0]) row\(x.shape[0] == 1 ? "" : "s") (shape \(shapeText(x.shape))), \(yName) has \(labels) label\(labels == 1 ? "" : "s")\(hint)")
         }
+    }
+
+    /// "2 columns" for (N x 2), "samples of shape (1x28x28)" for images.
+    static func sampleText(_ x: Tensor) -> String {
+        x.rank == 2 ? "\(x.shape[1]) columns" : "samples of shape \(shapeText(Array(x.shape.dropFirst())))"
     }
 
     static let fit: LuaBody = { guarded($0) { lua in
@@ -50,9 +55,9 @@ enum TrainModule {
         let model = try required(lua, o, "model", "a module") { lua.module($0) }
         let loss = try required(lua, o, "loss", "a loss (nn.CrossEntropyLoss or nn.MSELoss)") { try? lua.checkLoss($0) }
         let optimizer = try required(lua, o, "optimizer", "an optimizer (optim.SGD or optim.Adam)") { try? OptimModule.checkOptimizer(lua, $0) }
-        let x = try required(lua, o, "x", "a 2-D tensor") { lua.tensor($0) }
-        guard x.rank == 2 else {
-            throw LuaFailure.message("train.fit: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))")
+        let x = try required(lua, o, "x", "a tensor") { lua.tensor($0) }
+        guard x.rank >= 2 else {
+            throw LuaFailure.message("train.fit: x must have at least 2 dimensions (samples first: (N, features) or (N, C, H, W)), got shape \(shapeText(x.shape))")
         }
         guard let steps = try o.integer("steps") else { throw LuaFailure.message("train.fit: option 'steps' is required") }
         o.push("y")
@@ -86,12 +91,12 @@ enum TrainModule {
         o.push("validation")
         if !lua.isNoneOrNil(-1) {
             let v = try option("validation") { try Options(lua, -1, function: "train.fit validation", allowed: ["x", "y"]) }
-            let vx = try required(lua, v, "x", "a 2-D tensor") { lua.tensor($0) }
+            let vx = try required(lua, v, "x", "a tensor") { lua.tensor($0) }
             v.push("y")
             let values = try labelValues(lua, at: lua.top, what: "validation y")
             try checkRows(vx, labels: values.count, x: "validation x", y: "validation y")
-            guard vx.shape[1] == x.shape[1] else {
-                throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), but x has \(x.shape[1]) columns (shape \(shapeText(x.shape)))")
+            guard vx.shape.dropFirst() == x.shape.dropFirst() else {
+                throw LuaFailure.message("train.fit: validation x has shape \(shapeText(vx.shape)), but x has \(sampleText(x)) (shape \(shapeText(x.shape)))")
             }
             let vy = try ClassLabels.fromOneBased(values, rows: vx.shape[0], classes: classes, op: "train.fit: validation y")
             trainer.validation = Trainer.Validation(x: vx, labels: vy)
@@ -194,8 +199,8 @@ enum TrainModule {
         }
         guard every >= 1 else { throw LuaFailure.message("train.fit: analysis option 'every' must be >= 1, got \(every)") }
         let x = trainer.x
-        if let points, points.rank != 2 || points.shape[1] != x.shape[1] {
-            throw LuaFailure.message("train.fit: analysis option 'ntk_points' has shape \(shapeText(points.shape)), but x has \(x.shape[1]) columns (shape \(shapeText(x.shape)))")
+        if let points, points.rank != x.rank || points.shape.dropFirst() != x.shape.dropFirst() {
+            throw LuaFailure.message("train.fit: analysis option 'ntk_points' has shape \(shapeText(points.shape)), but x has \(sampleText(x)) (shape \(shapeText(x.shape)))")
         }
         let tracker = try CurvatureTracker(
             hvp: try HessianVectorProduct(model: trainer.model, loss: trainer.loss, x: trainer.x, labels: trainer.labels),
