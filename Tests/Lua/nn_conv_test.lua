@@ -99,3 +99,36 @@ check.eq(#ha.loss, 4, "batched history")
 check.raises("train.fit: validation x has shape (4x2x5x6), but x has samples of shape (2x6x6) (shape (10x2x6x6))",
              train.fit, { model = m1, loss = l1, optimizer = o1, x = Xi, y = yi, steps = 1, progress = false,
                           validation = { x = tensor.zeros(4, 2, 5, 6), y = { 1, 2, 3, 4 } } })
+
+-- Save and load: the same structure and parameters, bit for bit, in both dtypes.
+local path = os.tmpname()
+for _, dtype in ipairs{ "float64", "float32" } do
+  tensor.seed(21)
+  local saved = nn.Sequential(nn.Conv2d(2, 3, { 3, 2 }, { stride = { 2, 1 }, padding = { 1, 0 } }), nn.ReLU(),
+                              nn.MaxPool2d(2, 1), nn.Conv2d(3, 2, 1, { bias = false }), nn.AvgPool2d(2), nn.Flatten(),
+                              nn.Linear(2, 3))
+  saved:to(dtype)
+  saved:save(path)
+  local loaded = nn.load(path)
+  check.eq(tostring(loaded), tostring(saved), dtype .. ": structure")
+  check.eq(loaded:dtype(), dtype, dtype .. ": dtype")
+  check.tensor(loaded:flat_parameters(), saved:flat_parameters(), 0, dtype .. ": parameters")
+  local xs = tensor.randn(2, 2, 7, 5, dtype)
+  check.tensor(loaded:forward(xs), saved:forward(xs), 0, dtype .. ": outputs")
+end
+-- A damaged layer line is an error naming the line (checksums are recomputed so the parser sees it).
+local function rewrite(from, to)
+  local f = assert(io.open(path, "rb")); local text = f:read("a"); f:close()
+  text = text:gsub(from, to, 1):gsub("checksum fnv1a64 %x+\n$", "")
+  f = assert(io.open(path, "wb")); f:write("dynlua-model 1\n" .. text:gsub("^dynlua%-model 2\n", "")); f:close()
+end
+nn.Sequential(nn.Conv2d(1, 1, 2), nn.MaxPool2d(2)):save(path)
+rewrite("Conv2d 1 1 2 2 1 1 0 0", "Conv2d 1 1 0 2 1 1 0 0")
+check.raises("is corrupt at line 3: Conv2d: kernel size must be between 1 and 65536, got 0x2", nn.load, path)
+nn.Sequential(nn.Conv2d(1, 1, 2), nn.MaxPool2d(2)):save(path)
+rewrite("MaxPool2d 2 2", "MaxPool2d 2")
+check.raises("expected 'MaxPool2d <k> <stride>'", nn.load, path)
+nn.Sequential(nn.Conv2d(1, 1, 2), nn.MaxPool2d(2)):save(path)
+rewrite("Conv2d 1 1 2 2 1 1 0 0 bias", "Conv2d 1 2 2 2 1 1 0 0 bias")
+check.raises("expected 4 numbers (a Conv2d weight row), found 1", nn.load, path)
+os.remove(path)

@@ -13,8 +13,14 @@ import Foundation
 ///     Linear <n_in> <n_out> <bias|nobias> <dtype> followed by n_in lines of n_out numbers (the
 ///                                                 weight's rows) and, with bias, one line of
 ///                                                 n_out numbers (the bias)
-///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax
+///     Conv2d <in> <out> <kh> <kw> <stride_h> <stride_w> <padding_h> <padding_w> <bias|nobias> <dtype>
+///                                                 followed by out lines of in kh kw numbers (the
+///                                                 weight of one output channel, row-major over
+///                                                 (in, kh, kw)) and, with bias, one line of out numbers
+///     AvgPool2d <k> <stride> | MaxPool2d <k> <stride>
+///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax | Flatten
 ///
+/// (The convolution and pooling lines came later in version 2; a file without them reads as before.)
 /// and the last line is the FNV-1a hash of the lines before it (ChecksummedText), so a damaged
 /// file is an error. Version 1 is the same without the checksum line; it is still read. Lines
 /// may end in "\n" or "\r\n". Numbers are separated by single spaces and written as the
@@ -50,7 +56,18 @@ public enum Checkpoint {
                 out += w[(r * l.outputSize)..<((r + 1) * l.outputSize)].map { "\($0)" }.joined(separator: " ") + "\n"
             }
             if let b = l.bias { out += b.toArray().map { "\($0)" }.joined(separator: " ") + "\n" }
-        case is ElementwiseActivation, is RowSoftmax, is Identity:
+        case let c as Conv2d:
+            let win = c.window
+            out += "Conv2d \(c.inChannels) \(c.outChannels) \(win.kh) \(win.kw) \(win.sh) \(win.sw) \(win.ph) \(win.pw) "
+                + "\(c.bias == nil ? "nobias" : "bias") \(c.weight.dtype.rawValue)\n"
+            let w = c.weight.toArray(), per = c.inChannels * win.kh * win.kw
+            for o in 0..<c.outChannels {
+                out += w[(o * per)..<((o + 1) * per)].map { "\($0)" }.joined(separator: " ") + "\n"
+            }
+            if let b = c.bias { out += b.toArray().map { "\($0)" }.joined(separator: " ") + "\n" }
+        case let p as Pool2d:
+            out += "\(p.kind.rawValue) \(p.window.kh) \(p.window.sh)\n"
+        case is ElementwiseActivation, is RowSoftmax, is Identity, is Flatten:
             out += m.description + "\n"
         default:
             throw TensorError("save: cannot save a module of type \(type(of: m))")
@@ -103,6 +120,33 @@ public enum Checkpoint {
             let weight = try Tensor(shape: [nIn, nOut], values: values, dtype: dtype)
             let bias = w[3] == "bias" ? try Tensor(shape: [nOut], values: try r.numbers(nOut, "the bias"), dtype: dtype) : nil
             return try Linear(weight: weight, bias: bias)
+        case "Conv2d":
+            let sizes = w.count == 11 ? w[1...8].compactMap { Int($0) } : []
+            guard sizes.count == 8, w[9] == "bias" || w[9] == "nobias", let dtype = DType(rawValue: w[10]) else {
+                throw r.corrupt("expected 'Conv2d <in> <out> <kh> <kw> <stride_h> <stride_w> <padding_h> <padding_w> <bias|nobias> <float64|float32>'")
+            }
+            let (nIn, nOut) = (sizes[0], sizes[1])
+            guard nIn >= 1, nOut >= 1, nIn <= Window2d.maxSize, nOut <= Window2d.maxSize else {
+                throw r.corrupt("Conv2d channel counts must be between 1 and \(Window2d.maxSize), got \(nIn) -> \(nOut)")
+            }
+            let window: Window2d
+            do {
+                window = try Window2d(kernel: (sizes[2], sizes[3]), stride: (sizes[4], sizes[5]), padding: (sizes[6], sizes[7]), layer: "Conv2d")
+            } catch let e as TensorError { throw r.corrupt(e.message) }
+            let per = nIn * window.kh * window.kw
+            var values: [Double] = []
+            for _ in 0..<nOut { values += try r.numbers(per, "a Conv2d weight row") }
+            let weight = try Tensor(shape: [nOut, nIn, window.kh, window.kw], values: values, dtype: dtype)
+            let bias = w[9] == "bias" ? try Tensor(shape: [nOut], values: try r.numbers(nOut, "the bias"), dtype: dtype) : nil
+            return try Conv2d(weight: weight, bias: bias, stride: (window.sh, window.sw), padding: (window.ph, window.pw))
+        case let name where name == Pool2d.Kind.average.rawValue || name == Pool2d.Kind.max.rawValue:
+            guard w.count == 3, let k = Int(w[1]), let stride = Int(w[2]) else {
+                throw r.corrupt("expected '\(name) <k> <stride>'")
+            }
+            do { return try Pool2d(Pool2d.Kind(rawValue: name)!, kernel: k, stride: stride) } catch let e as TensorError {
+                throw r.corrupt(e.message)
+            }
+        case "Flatten" where w.count == 1: return Flatten()
         case "ReLU" where w.count == 1: return ReLU()
         case "Tanh" where w.count == 1: return Tanh()
         case "Sigmoid" where w.count == 1: return Sigmoid()
