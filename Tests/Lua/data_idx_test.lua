@@ -25,3 +25,4 @@ check.raises("data.fashion_mnist: option 'split' must be \"train\" or \"test\", 
 check.raises("unknown option 'count'", data.fashion_mnist, {count = 3})
 check.raises("cannot find t10k-images-idx3-ubyte(.gz) in /nonexistent; install Debian's dataset-fashion-mnist package",
              data.fashion_mnist, {split = "test", dir = "/nonexistent"})
+check.raises("data.fashion_mnist: the file name '/a\\0b/train-images-idx3-ubyte.gz' contains a NUL byte", data.fashion_mnist, {dir = "/a\0b"})

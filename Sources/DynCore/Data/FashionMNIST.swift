@@ -14,8 +14,10 @@ public enum FashionMNIST {
     static func files(_ split: Split, directory: String) throws -> (images: String, labels: String) {
         let prefix = split == .train ? "train" : "t10k"
         func find(_ stem: String) throws -> String {
-            for name in ["\(stem).gz", stem] where FileManager.default.fileExists(atPath: directory + "/" + name) {
-                return directory + "/" + name
+            for name in ["\(stem).gz", stem] {
+                // The gate first: a NUL byte or a path the sandbox refuses is an error, not a probe.
+                try FileAccess.check(directory + "/" + name, writing: false, op: op)
+                if FileManager.default.fileExists(atPath: directory + "/" + name) { return directory + "/" + name }
             }
             throw TensorError("\(op): cannot find \(stem)(.gz) in \(directory); install Debian's \(package) package (apt-get install \(package)) or pass the directory holding the files as 'dir'")
         }
