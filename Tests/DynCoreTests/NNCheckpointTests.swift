@@ -92,7 +92,11 @@ final class NNCheckpointTests: XCTestCase {
                        "nn.load: '\(p)' is corrupt at line 4: expected 3 numbers (a weight row), found 2")
         XCTAssertEqual(loadError("dynlua-model 1\nLinear 1 2 bias float64\n1 x\n1 2\nend\n"),
                        "nn.load: '\(p)' is corrupt at line 3: 'x' is not a number")
-        XCTAssertEqual(loadError("dynlua-model 1\nConv2d 3\nend\n"), "nn.load: '\(p)' is corrupt at line 2: unknown module 'Conv2d 3'")
+        XCTAssertEqual(loadError("dynlua-model 1\nConv3d 3\nend\n"), "nn.load: '\(p)' is corrupt at line 2: unknown module 'Conv3d 3'")
+        XCTAssertEqual(loadError("dynlua-model 1\nConv2d 3\nend\n"),
+                       "nn.load: '\(p)' is corrupt at line 2: expected 'Conv2d <in> <out> <kh> <kw> <stride_h> <stride_w> <padding_h> <padding_w> <bias|nobias> <float64|float32>'")
+        XCTAssertEqual(loadError("dynlua-model 1\nConv2d 70000 1 1 1 1 1 0 0 bias float64\nend\n"),
+                       "nn.load: '\(p)' is corrupt at line 2: Conv2d channel counts must be between 1 and 65536, got 70000 -> 1")
         XCTAssertEqual(loadError("dynlua-model 1\nReLU\nend\nmore\n"), "nn.load: '\(p)' is corrupt at line 4: unexpected text after 'end'")
         XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data([0x1b, 0x4c, 0x75, 0x61, 0x54, 0x00, 0xff, 0xfe])))
         XCTAssertThrowsError(try Checkpoint.load(path: p)) {
