@@ -346,7 +346,7 @@ final class SweepCLITests: XCTestCase {
     func testGNUParallelShardsMergeToTheLocalSweep() throws {
         let parallel = "/usr/bin/parallel"
         guard FileManager.default.isExecutableFile(atPath: parallel) else {
-            throw XCTSkip("GNU parallel is not installed (scripts/test installs it)")
+            return XCTFail("GNU parallel is not installed (scripts/test installs it)")
         }
         let grid = ["point.lua", "a=1..4", "b=0.5,2", "--seeds", "2"]
         XCTAssertEqual(try run(["sweep"] + grid + ["--out", "local.jsonl"]).status, 0)
