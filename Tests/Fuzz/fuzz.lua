@@ -180,7 +180,7 @@ end
 -- Targets -----------------------------------------------------------------------------------------
 
 local targets = {}  -- { name =, kind =, fn = } ; kind: "function", "method", "metamethod"
-local moduleNames = { "tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys" }
+local moduleNames = { "tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys", "autograd" }
 for _, m in ipairs(moduleNames) do
   for name, f in pairs(_G[m]) do
     if type(f) == "function" then targets[#targets + 1] = { name = m .. "." .. name, kind = "function", fn = f } end
@@ -251,6 +251,26 @@ for i = first, last do
     target = pick{ { name = "tensor.load", fn = tensor.load }, { name = "nn.load", fn = nn.load },
                    { name = "data.csv", fn = data.csv } }
     args = { name, R(2) == 1 and { header = pick{ true, false, "auto" } } or nil }
+  elseif r <= 12 then
+    -- A gradient through a random chain of calls on the tracked argument (the recording paths).
+    local tensorTargets = {}
+    for _, t in ipairs(targets) do
+      if t.of == "tensor" or t.name:sub(1, 7) == "tensor." then tensorTargets[#tensorTargets + 1] = t end
+    end
+    local steps = R(1, 4)
+    local f = function(x, ...)
+      local v = x
+      for _ = 1, steps do
+        local t = pick(tensorTargets)
+        local done, out = pcall(t.fn, v, value(0), value(0))
+        if done and out ~= nil then v = out end
+      end
+      return v
+    end
+    target = { name = "autograd.grad(f)", fn = function(...)
+      return autograd.grad(f, pick{ {}, { argnum = 1 }, { argnum = 2 }, { argnum = "x" }, { nope = 1 } })(...)
+    end }
+    args = { R(3) == 1 and value(1) or pick(tensors())(), value(0) }
   else
     target = pick(targets)
     args = {}
