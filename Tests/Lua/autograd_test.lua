@@ -182,3 +182,8 @@ fails("function expected", autograd.grad, 3)
 -- After an error the tape is gone: plain code works as before.
 check.eq(math.type(A:sum()), "float", "full reductions are numbers again outside f")
 A:add_(0)
+-- A closed tensor as the differentiated argument is an error, not a table walk (it crashed).
+local closed = tensor.randn(2)
+getmetatable(closed).__close(closed)
+fails("tensor has been closed", autograd.grad(function(x) return x:sum() end), closed)
+fails("tensor has been closed", autograd.grad(function(_, x) return x:sum() end, { argnum = 2 }), 1, closed)

@@ -34,7 +34,8 @@ enum AutogradModule {
         guard lua.ensureStack(nargs + 24) else { throw LuaFailure.message("autograd.grad: Lua stack overflow") }
         let tape = Tape()
         var leaves: [Tensor] = []
-        if let t = lua.tensor(argnum) {
+        if lua.isTensor(argnum) {
+            let t = try lua.checkTensor(argnum)  // a closed tensor is an error here
             let leaf = tape.watch(t)
             leaves.append(leaf)
             lua.push(leaf)
