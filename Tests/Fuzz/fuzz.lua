@@ -261,8 +261,13 @@ for i = first, last do
     local f = function(x, ...)
       local v = x
       for _ = 1, steps do
-        local t = pick(tensorTargets)
-        local done, out = pcall(t.fn, v, value(0), value(0))
+        local done, out
+        if R(5) == 1 then  -- a built-in module or loss on the tape
+          local m = R(2) == 1 and makers.nn() or makers.loss()
+          done, out = pcall(m.forward, m, v, value(0))
+        else
+          done, out = pcall(pick(tensorTargets).fn, v, value(0), value(0))
+        end
         if done and out ~= nil then v = out end
       end
       return v
@@ -270,7 +275,7 @@ for i = first, last do
     target = { name = "autograd.grad(f)", fn = function(...)
       return autograd.grad(f, pick{ {}, { argnum = 1 }, { argnum = 2 }, { argnum = "x" }, { nope = 1 } })(...)
     end }
-    args = { R(3) == 1 and value(1) or pick(tensors())(), value(0) }
+    args = { pick{ value, function() return pick(tensors())() end, function() return net():parameters() end }(1), value(0) }
   else
     target = pick(targets)
     args = {}

@@ -25,6 +25,9 @@ public final class Tape {
     /// Storages the backward pass reads (of tracked and saved tensors): in-place updates refuse them.
     private var needed: Set<ObjectIdentifier> = []
     private var neededStorages: [Storage] = []
+    /// The leaf made by `watch` for each original tensor (modules hold the originals).
+    var leafOf: [ObjectIdentifier: Tensor] = [:]
+    private var originals: [Tensor] = []
 
     public init() {}
 
@@ -32,7 +35,12 @@ public final class Tape {
 
     /// A new tracked tensor sharing t's memory: the variable gradients are taken with respect to.
     public func watch(_ t: Tensor) -> Tensor {
-        record(t, inputs: [], saving: []) { _ in [] }
+        let leaf = record(t, inputs: [], saving: []) { _ in [] }
+        if leafOf[ObjectIdentifier(t)] == nil {
+            leafOf[ObjectIdentifier(t)] = leaf
+            originals.append(t)  // kept alive, so that its identity stays its own
+        }
+        return leaf
     }
 
     /// Records `out` as computed from `inputs`; `saving` are the tensors `backward` reads. Returns
