@@ -4,6 +4,7 @@ import DynCore
 
 /// A tensor binding that records on the autograd tape when one of its tensor arguments is
 /// tracked (only while `autograd.grad` runs a function); otherwise the plain body runs alone.
+@inline(__always)
 func tracked(_ L: OpaquePointer?, _ recorded: (Lua, Tape) throws -> Int32, _ plain: (Lua) throws -> Int32) -> Int32 {
     guarded(L) { lua in
         if let tape = Tape.recording, TrackedTensorMethods.touches(lua, tape) { return try recorded(lua, tape) }
