@@ -187,3 +187,17 @@ local closed = tensor.randn(2)
 getmetatable(closed).__close(closed)
 fails("tensor has been closed", autograd.grad(function(x) return x:sum() end), closed)
 fails("tensor has been closed", autograd.grad(function(_, x) return x:sum() end, { argnum = 2 }), 1, closed)
+
+-- Arguments of any layout: a transposed view, a 0-d tensor, an empty tensor.
+local At = A:t()
+check.tensor(autograd.grad(function(x) return (x * x):sum() end)(At), At * 2, 0, "transposed argument")
+local g0, v0 = autograd.grad(function(x) return x * x * 3 end)(tensor.new(2))
+check.eq(g0:dim(), 0, "0-d argument has a 0-d gradient")
+check.eq(g0:item(), 12, "d(3x^2)/dx at 2")
+check.eq(v0, 12, "value at 2")
+local ge = autograd.grad(function(x) return x:sum() + 1 end)(tensor.zeros(0))
+check.eq(ge:numel(), 0, "empty argument has an empty gradient")
+-- float32 argument combined with float64: the gradient is float32 again.
+local g3 = autograd.grad(function(x) return (x * B):sum() end)(B:to("float32"))
+check.eq(g3:dtype(), "float32", "mixed dtypes: gradient in the argument's dtype")
+check.tensor(g3, B:to("float32"), 0, "mixed dtypes: values")
