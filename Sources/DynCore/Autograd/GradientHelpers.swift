@@ -27,6 +27,10 @@ extension Tensor {
     /// element of self, in self's row-major order): the backward of every gather-like read.
     func scatteredAdd(into shape: [Int], at positions: [Int]) throws -> Tensor {
         let out = try Tensor(zeros: shape, dtype: dtype)
+        // A rule handing a wrong gradient shape must be an error, never a write out of bounds.
+        guard positions.count == count, positions.allSatisfy({ $0 >= 0 && $0 < out.count }) else {
+            throw TensorError("autograd: internal error: \(count) gradient values for \(positions.count) positions in shape \(shapeText(shape))")
+        }
         var k = 0
         forEachValue { v in
             out.setElement(positions[k], out.element(positions[k]) + v)

@@ -10,11 +10,12 @@ public final class Tape {
     final class Node {
         let index: Int
         let inputs: [Node?]
+        let inputShapes: [[Int]]
         /// The gradients of the inputs (nil: none) from the gradient of the output.
         let backward: (Tensor) throws -> [Tensor?]
         var grad: Tensor?
-        init(index: Int, inputs: [Node?], backward: @escaping (Tensor) throws -> [Tensor?]) {
-            self.index = index; self.inputs = inputs; self.backward = backward
+        init(index: Int, inputs: [Node?], inputShapes: [[Int]], backward: @escaping (Tensor) throws -> [Tensor?]) {
+            self.index = index; self.inputs = inputs; self.inputShapes = inputShapes; self.backward = backward
         }
     }
 
@@ -49,7 +50,8 @@ public final class Tape {
     func record(_ out: Tensor, inputs: [Tensor], saving: [Tensor],
                 _ backward: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         let result = isTracked(out) ? Tensor(storage: out.storage, shape: out.shape, strides: out.strides, offset: out.offset) : out
-        let node = Node(index: nodes.count, inputs: inputs.map { nodeOf[ObjectIdentifier($0)] }, backward: backward)
+        let node = Node(index: nodes.count, inputs: inputs.map { nodeOf[ObjectIdentifier($0)] },
+                        inputShapes: inputs.map { $0.shape }, backward: backward)
         nodes.append(node)
         nodeOf[ObjectIdentifier(result)] = node
         tracked.append(result)
@@ -84,8 +86,11 @@ public final class Tape {
             for node in nodes.reversed() where node.index <= root.index {
                 guard let g = node.grad else { continue }
                 let grads = try node.backward(g)
-                for (input, grad) in zip(node.inputs, grads) {
+                for (k, (input, grad)) in zip(node.inputs, grads).enumerated() {
                     guard let input, let grad else { continue }
+                    guard grad.shape == node.inputShapes[k] else {
+                        throw TensorError("autograd: internal error: gradient of shape \(shapeText(grad.shape)) for an input of shape \(shapeText(node.inputShapes[k]))")
+                    }
                     input.grad = try input.grad.map { try Tensor.binary(.add, $0, grad) } ?? grad
                 }
                 // Intermediate gradients are dropped once passed on; leaves keep theirs.
