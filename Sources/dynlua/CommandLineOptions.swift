@@ -125,7 +125,7 @@ struct CommandLineOptions {
                        limit tensors, models and Lua's heap together (e.g. 512M, 2G)
     With no script, dynlua starts an interactive session when standard input is a terminal and
     runs standard input otherwise. The script's arguments are in the table 'arg' and in '...'.
-    All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis, sys) are globals.
+    All dynlua modules (tensor, nn, schedule, optim, data, train, plot, analysis, sys, autograd) are globals.
     'dynlua sweep -h' describes parameter sweeps (a script named 'sweep': 'dynlua ./sweep').
     """
 }

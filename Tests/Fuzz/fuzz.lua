@@ -195,7 +195,7 @@ end
 -- Targets -----------------------------------------------------------------------------------------
 
 local targets = {}  -- { name =, kind =, fn = } ; kind: "function", "method", "metamethod"
-local moduleNames = { "tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys" }
+local moduleNames = { "tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys", "autograd" }
 for _, m in ipairs(moduleNames) do
   for name, f in pairs(_G[m]) do
     if type(f) == "function" then targets[#targets + 1] = { name = m .. "." .. name, kind = "function", fn = f } end
@@ -267,6 +267,31 @@ for i = first, last do
     target = pick{ { name = "tensor.load", fn = tensor.load }, { name = "nn.load", fn = nn.load },
                    { name = "data.csv", fn = data.csv }, { name = "data.idx", fn = data.idx } }
     args = { name, R(2) == 1 and { header = pick{ true, false, "auto" } } or nil }
+  elseif r <= 12 then
+    -- A gradient through a random chain of calls on the tracked argument (the recording paths).
+    local tensorTargets = {}
+    for _, t in ipairs(targets) do
+      if t.of == "tensor" or t.name:sub(1, 7) == "tensor." then tensorTargets[#tensorTargets + 1] = t end
+    end
+    local steps = R(1, 4)
+    local f = function(x, ...)
+      local v = x
+      for _ = 1, steps do
+        local done, out
+        if R(5) == 1 then  -- a built-in module or loss on the tape
+          local m = R(2) == 1 and makers.nn() or makers.loss()
+          done, out = pcall(m.forward, m, v, value(0))
+        else
+          done, out = pcall(pick(tensorTargets).fn, v, value(0), value(0))
+        end
+        if done and out ~= nil then v = out end
+      end
+      return v
+    end
+    target = { name = "autograd.grad(f)", fn = function(...)
+      return autograd.grad(f, pick{ {}, { argnum = 1 }, { argnum = 2 }, { argnum = "x" }, { nope = 1 } })(...)
+    end }
+    args = { pick{ value, function() return pick(tensors())() end, function() return net():parameters() end }(1), value(0) }
   else
     target = pick(targets)
     args = {}

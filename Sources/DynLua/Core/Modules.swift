@@ -14,6 +14,7 @@ enum Modules {
         ("analysis", AnalysisModule.register),
         ("plot", PlotModule.register),
         ("sys", SysModule.register),
+        ("autograd", AutogradModule.register),
     ]
 
     static func registerAll(_ lua: Lua) {

@@ -26,7 +26,12 @@ enum NNModuleMethods {
     static let methods: [(String, LuaBody)] = [
         ("forward", { guarded($0) { lua in
             let m = try lua.checkModule(1)
-            lua.push(try m.forward(try lua.checkTensor(2)).clone()); return 1
+            let x = try lua.checkTensor(2)
+            // Under autograd.grad: one tape node when x or a parameter is being differentiated.
+            if let tape = Tape.recording, tape.isTracked(x) || tape.watchesAny(m.parameters) {
+                lua.push(try tape.forward(m, x)); return 1
+            }
+            lua.push(try m.forward(x).clone()); return 1
         } }),
         ("backward", { guarded($0) { lua in
             let m = try lua.checkModule(1)

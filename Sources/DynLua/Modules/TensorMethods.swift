@@ -82,61 +82,65 @@ enum TensorMethods {
         } }),
         ("set", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "set")
             let v = try lua.checkNumber(2)
             t.setValue(v, at: try checkIndex(lua, t, from: 3, op: "set"))
             lua.pushValue(1); return 1
         } }),
-        ("view", { guarded($0) { lua in
+        ("view", { tracked($0, TrackedTensorMethods.reshaped(copying: false)) { lua in
             let t = try lua.checkTensor(1)
             lua.push(try t.view(try viewShape(lua))); return 1
         } }),
-        ("reshape", { guarded($0) { lua in
+        ("reshape", { tracked($0, TrackedTensorMethods.reshaped(copying: true)) { lua in
             let t = try lua.checkTensor(1)
             lua.push(try t.reshape(try viewShape(lua))); return 1
         } }),
-        ("t", { guarded($0) { lua in lua.push(try lua.checkTensor(1).t()); return 1 } }),
-        ("transpose", { guarded($0) { lua in
+        ("t", { tracked($0, TrackedTensorMethods.t) { lua in lua.push(try lua.checkTensor(1).t()); return 1 } }),
+        ("transpose", { tracked($0, TrackedTensorMethods.transpose) { lua in
             let t = try lua.checkTensor(1)
             lua.push(try t.transpose(try lua.checkDim(2, rank: t.rank), try lua.checkDim(3, rank: t.rank))); return 1
         } }),
-        ("narrow", { guarded($0) { lua in
+        ("narrow", { tracked($0, TrackedTensorMethods.narrow) { lua in
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
             let start = try lua.checkInteger(3), length = try lua.checkInteger(4)
             lua.push(try t.narrow(dim, start: start &- 1, length: length)); return 1  // the core checks the range
         } }),
-        ("select", { guarded($0) { lua in
+        ("select", { tracked($0, TrackedTensorMethods.select) { lua in
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
             lua.push(try t.select(dim, try lua.checkInteger(3) &- 1)); return 1
         } }),
-        ("index", { guarded($0) { lua in
+        ("index", { tracked($0, TrackedTensorMethods.index) { lua in
             let t = try lua.checkTensor(1)
             let dim = try lua.checkDim(2, rank: t.rank)
-            let positions = try lua.checkNumberList(3, what: "index").enumerated().map { k, v -> Int in
-                guard v == v.rounded(), Swift.abs(v) < 0x1p62 else {
-                    throw LuaFailure.argument(3, "index[\(k + 1)] must be an integer, got \(v)")
-                }
-                return Int(v) - 1
-            }
-            lua.push(try t.index(dim, positions)); return 1
+            lua.push(try t.index(dim, try checkPositions(lua, 3))); return 1
         } }),
-        ("clone", { guarded($0) { lua in lua.push(try lua.checkTensor(1).clone()); return 1 } }),
-        ("contiguous", { guarded($0) { lua in lua.push(try lua.checkTensor(1).contiguous()); return 1 } }),
-        ("to", { guarded($0) { lua in
+        ("clone", { tracked($0, TrackedTensorMethods.clone) { lua in lua.push(try lua.checkTensor(1).clone()); return 1 } }),
+        ("contiguous", { tracked($0, TrackedTensorMethods.contiguous) { lua in lua.push(try lua.checkTensor(1).contiguous()); return 1 } }),
+        ("to", { tracked($0, TrackedTensorMethods.to) { lua in
             let t = try lua.checkTensor(1)
             guard !lua.isNoneOrNil(2) else { throw lua.typeError(2, expected: "dtype string") }
             lua.push(try t.converted(to: try lua.optDType(2))); return 1
         } }),
         ("copy_", { guarded($0) { lua in
-            try lua.checkTensor(1).copy(from: try lua.checkTensor(2)); lua.pushValue(1); return 1
+            let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "copy_")
+            try t.copy(from: try lua.checkTensor(2)); lua.pushValue(1); return 1
         } }),
         ("fill_", { guarded($0) { lua in
-            try lua.checkTensor(1).fill(try lua.checkNumber(2)); lua.pushValue(1); return 1
+            let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "fill_")
+            t.fill(try lua.checkNumber(2)); lua.pushValue(1); return 1
         } }),
-        ("zero_", { guarded($0) { lua in try lua.checkTensor(1).fill(0); lua.pushValue(1); return 1 } }),
+        ("zero_", { guarded($0) { lua in
+            let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "zero_")
+            t.fill(0); lua.pushValue(1); return 1
+        } }),
         ("add_", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "add_")
             if let s = lua.number(2) {
                 guard lua.isNoneOrNil(3) else { throw LuaFailure.argument(3, "alpha is only allowed with a tensor") }
                 try t.apply(.add, scalar: s)
@@ -147,61 +151,72 @@ enum TensorMethods {
         } }),
         ("mul_", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
+            try Tape.checkInPlace(t, "mul_")
             if let s = lua.number(2) { try t.apply(.mul, scalar: s) } else { try t.apply(.mul, try lua.checkTensor(2)) }
             lua.pushValue(1); return 1
         } }),
-        ("exp", { guarded($0, unary(.exp)) }),
-        ("log", { guarded($0, unary(.log)) }),
-        ("abs", { guarded($0, unary(.abs)) }),
-        ("sqrt", { guarded($0, unary(.sqrt)) }),
-        ("tanh", { guarded($0, unary(.tanh)) }),
-        ("sigmoid", { guarded($0, unary(.sigmoid)) }),
-        ("relu", { guarded($0, unary(.relu)) }),
-        ("clamp", { guarded($0) { lua in
+        ("exp", { tracked($0, TrackedTensorMethods.unary(.exp), unary(.exp)) }),
+        ("log", { tracked($0, TrackedTensorMethods.unary(.log), unary(.log)) }),
+        ("abs", { tracked($0, TrackedTensorMethods.unary(.abs), unary(.abs)) }),
+        ("sqrt", { tracked($0, TrackedTensorMethods.unary(.sqrt), unary(.sqrt)) }),
+        ("tanh", { tracked($0, TrackedTensorMethods.unary(.tanh), unary(.tanh)) }),
+        ("sigmoid", { tracked($0, TrackedTensorMethods.unary(.sigmoid), unary(.sigmoid)) }),
+        ("relu", { tracked($0, TrackedTensorMethods.unary(.relu), unary(.relu)) }),
+        ("clamp", { tracked($0, TrackedTensorMethods.clamp) { lua in
             let t = try lua.checkTensor(1)
             let lo = try lua.optNumber(2, default: -.infinity), hi = try lua.optNumber(3, default: .infinity)
             guard lo <= hi else { throw LuaFailure.message("clamp: lower bound \(lo) is above upper bound \(hi)") }
             lua.push(try t.map(.clamp(lo, hi))); return 1
         } }),
-        ("pow", { guarded($0) { lua in
+        ("pow", { tracked($0, TrackedTensorMethods.pow) { lua in
             let t = try lua.checkTensor(1)
             if let p = lua.number(2) { lua.push(try t.map(.pow(p))); return 1 }
             lua.push(try Tensor.binary(.pow, t, try lua.checkTensor(2))); return 1
         } }),
-        ("sum", { guarded($0, reduction(.sum)) }),
-        ("mean", { guarded($0, reduction(.mean)) }),
-        ("max", { guarded($0, reduction(.max)) }),
-        ("min", { guarded($0, reduction(.min)) }),
-        ("argmax", { guarded($0) { lua in
+        ("sum", { tracked($0, TrackedTensorMethods.reduction(.sum), reduction(.sum)) }),
+        ("mean", { tracked($0, TrackedTensorMethods.reduction(.mean), reduction(.mean)) }),
+        ("max", { tracked($0, TrackedTensorMethods.reduction(.max), reduction(.max)) }),
+        ("min", { tracked($0, TrackedTensorMethods.reduction(.min), reduction(.min)) }),
+        ("argmax", { tracked($0, TrackedTensorMethods.argmax) { lua in
             let t = try lua.checkTensor(1)
             if lua.isNoneOrNil(2) { lua.push(try t.argmaxAll() + 1); return 1 }
             let (values, positions) = try t.reduce(.max, dim: try lua.checkDim(2, rank: t.rank))
             lua.push(try Tensor(shape: values.shape, values: positions.map { Double($0 + 1) })); return 1
         } }),
-        ("norm", { guarded($0) { lua in lua.push(try lua.checkTensor(1).norm()); return 1 } }),
-        ("dot", { guarded($0) { lua in lua.push(try lua.checkTensor(1).dot(try lua.checkTensor(2))); return 1 } }),
-        ("softmax", { guarded($0) { lua in
+        ("norm", { tracked($0, TrackedTensorMethods.norm) { lua in lua.push(try lua.checkTensor(1).norm()); return 1 } }),
+        ("dot", { tracked($0, TrackedTensorMethods.dot) { lua in lua.push(try lua.checkTensor(1).dot(try lua.checkTensor(2))); return 1 } }),
+        ("softmax", { tracked($0, TrackedTensorMethods.softmax(log: false)) { lua in
             let t = try lua.checkTensor(1)
             lua.push(try t.softmax(dim: try lua.checkDim(2, rank: t.rank))); return 1
         } }),
-        ("log_softmax", { guarded($0) { lua in
+        ("log_softmax", { tracked($0, TrackedTensorMethods.softmax(log: true)) { lua in
             let t = try lua.checkTensor(1)
             lua.push(try t.logSoftmax(dim: try lua.checkDim(2, rank: t.rank))); return 1
         } }),
-        ("eq", { guarded($0, compare(.eq)) }),
-        ("lt", { guarded($0, compare(.lt)) }),
-        ("gt", { guarded($0, compare(.gt)) }),
-        ("le", { guarded($0, compare(.le)) }),
-        ("ge", { guarded($0, compare(.ge)) }),
+        ("eq", { tracked($0, TrackedTensorMethods.arithmetic(.eq), compare(.eq)) }),
+        ("lt", { tracked($0, TrackedTensorMethods.arithmetic(.lt), compare(.lt)) }),
+        ("gt", { tracked($0, TrackedTensorMethods.arithmetic(.gt), compare(.gt)) }),
+        ("le", { tracked($0, TrackedTensorMethods.arithmetic(.le), compare(.le)) }),
+        ("ge", { tracked($0, TrackedTensorMethods.arithmetic(.ge), compare(.ge)) }),
         ("item", { guarded($0) { lua in lua.push(try lua.checkTensor(1).item()); return 1 } }),
         ("totable", { guarded($0) { lua in try lua.pushTable(try lua.checkTensor(1)); return 1 } }),
         ("save", { guarded($0) { lua in
             try Npy.save(try lua.checkTensor(1), path: try lua.checkString(2)); return 0
         } }),
-        ("matmul", { guarded($0) { lua in
+        ("matmul", { tracked($0, TrackedTensorMethods.matmul) { lua in
             lua.push(try Tensor.matmul(try lua.checkTensor(1), try lua.checkTensor(2))); return 1
         } }),
     ]
+
+    /// 0-based positions from a list of 1-based integers (t:index).
+    static func checkPositions(_ lua: Lua, _ i: Int32) throws -> [Int] {
+        try lua.checkNumberList(i, what: "index").enumerated().map { k, v -> Int in
+            guard v == v.rounded(), Swift.abs(v) < 0x1p62 else {
+                throw LuaFailure.argument(i, "index[\(k + 1)] must be an integer, got \(v)")
+            }
+            return Int(v) - 1
+        }
+    }
 
     /// Sizes for view/reshape: integers or one table, after the tensor itself.
     static func viewShape(_ lua: Lua) throws -> [Int] {
@@ -218,12 +233,12 @@ enum TensorMethods {
     }
 
     static let metamethods: [(String, LuaBody)] = [
-        ("__add", { guarded($0, arithmetic(.add)) }),
-        ("__sub", { guarded($0, arithmetic(.sub)) }),
-        ("__mul", { guarded($0, arithmetic(.mul)) }),
-        ("__div", { guarded($0, arithmetic(.div)) }),
-        ("__pow", { guarded($0, arithmetic(.pow)) }),
-        ("__unm", { guarded($0, unary(.neg)) }),
+        ("__add", { tracked($0, TrackedTensorMethods.arithmetic(.add), arithmetic(.add)) }),
+        ("__sub", { tracked($0, TrackedTensorMethods.arithmetic(.sub), arithmetic(.sub)) }),
+        ("__mul", { tracked($0, TrackedTensorMethods.arithmetic(.mul), arithmetic(.mul)) }),
+        ("__div", { tracked($0, TrackedTensorMethods.arithmetic(.div), arithmetic(.div)) }),
+        ("__pow", { tracked($0, TrackedTensorMethods.arithmetic(.pow), arithmetic(.pow)) }),
+        ("__unm", { tracked($0, TrackedTensorMethods.unary(.neg), unary(.neg)) }),
         ("__len", { guarded($0) { lua in
             let t = try lua.checkTensor(1)
             lua.push(t.rank == 0 ? 0 : t.shape[0]); return 1
@@ -251,6 +266,7 @@ enum TensorMethods {
             guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
                 throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")
             }
+            try Tape.checkInPlace(t, "t[i] = value")
             let row = try t.select(0, i - 1)
             if let v = lua.number(3) { row.fill(v) } else { try row.copy(from: try lua.checkTensor(3)) }
             return 0
@@ -268,7 +284,9 @@ enum TensorMethods {
             return 1
         }
         let t = try lua.checkTensor(1)
-        if let mask = lua.tensor(2) { lua.push(try t.masked(mask)); return 1 }
+        // Under autograd.grad, a tracked tensor's rows and elements stay on the tape (an element as a 0-d tensor).
+        let tape = Tape.recording.flatMap { $0.isTracked(t) ? $0 : nil }
+        if let mask = lua.tensor(2) { lua.push(try tape?.masked(t, mask) ?? t.masked(mask)); return 1 }
         guard lua.isNumber(2) else {
             let hint = lua.isTable(2) ? "; rows by position: t:index(1, {...})" : ""
             throw LuaFailure.message("tensor: cannot index with a \(lua.typeName(2)) (t[i] takes an integer i, t[mask] a 0/1 tensor\(hint))")
@@ -279,6 +297,7 @@ enum TensorMethods {
         guard t.rank >= 1, i >= 1, i <= t.shape[0] else {
             throw LuaFailure.message("tensor: index \(i) out of range for dimension 1 of size \(t.rank == 0 ? 0 : t.shape[0])")
         }
+        if let tape { lua.push(try tape.select(t, 0, i - 1)); return 1 }
         if t.rank == 1 { lua.push(t.value(at: [i - 1])) } else { lua.push(try t.select(0, i - 1)) }
         return 1
     } }

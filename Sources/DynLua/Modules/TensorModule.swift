@@ -70,24 +70,32 @@ enum TensorModule {
         ("save", { guarded($0) { lua in
             try Npy.save(try lua.checkTensor(1), path: try lua.checkString(2)); return 0
         } }),
-        ("matmul", { guarded($0) { lua in
+        ("matmul", { tracked($0, TrackedTensorMethods.matmul) { lua in
             lua.push(try Tensor.matmul(try lua.checkTensor(1), try lua.checkTensor(2))); return 1
         } }),
-        ("cat", { guarded($0) { lua in
-            try lua.checkTable(1)
-            var parts: [Tensor] = []
-            try lua.forEachArrayItem(1) { k in
-                guard let t = lua.tensor(-1) else {
-                    throw LuaFailure.argument(1, "element \(k) of the list is a \(lua.typeName(-1)), expected a tensor")
-                }
-                parts.append(t)
-            }
-            guard let first = parts.first else { throw LuaFailure.argument(1, "empty list of tensors") }
-            let dim = lua.isNoneOrNil(2) ? 0 : try lua.checkDim(2, rank: first.rank)
-            lua.push(try Tensor.cat(parts, dim: dim)); return 1
+        ("cat", { tracked($0, { lua, tape in
+            let parts = try tensorList(lua, 1)
+            lua.push(try tape.cat(parts, dim: lua.isNoneOrNil(2) ? 0 : try lua.checkDim(2, rank: parts[0].rank))); return 1
+        }) { lua in
+            let parts = try tensorList(lua, 1)
+            lua.push(try Tensor.cat(parts, dim: lua.isNoneOrNil(2) ? 0 : try lua.checkDim(2, rank: parts[0].rank))); return 1
         } }),
         ("is_tensor", { guarded($0) { lua in lua.push(lua.isTensor(1)); return 1 } }),
     ]
+
+    /// A non-empty list of tensors (cat, stack).
+    static func tensorList(_ lua: Lua, _ i: Int32) throws -> [Tensor] {
+        try lua.checkTable(i)
+        var parts: [Tensor] = []
+        try lua.forEachArrayItem(i) { k in
+            guard let t = lua.tensor(-1) else {
+                throw LuaFailure.argument(i, "element \(k) of the list is a \(lua.typeName(-1)), expected a tensor")
+            }
+            parts.append(t)
+        }
+        guard !parts.isEmpty else { throw LuaFailure.argument(i, "empty list of tensors") }
+        return parts
+    }
 
     static func register(_ lua: Lua) {
         TensorMethods.registerMetatable(lua)

@@ -12,7 +12,7 @@ public enum Help {
     static let pageOfType = ["dynlua.tensor": "tensor", "dynlua.figure": "plot", "dynlua.module": "nn",
                              "dynlua.loss": "nn", "dynlua.optimizer": "optim", "dynlua.schedule": "schedule",
                              "dynlua.batches": "data"]
-    static let moduleNames = ["tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys"]
+    static let moduleNames = ["tensor", "nn", "schedule", "optim", "data", "train", "analysis", "plot", "sys", "autograd"]
 
     static let usage = """
         help(x) shows the docs of a module, function or method:
