@@ -80,13 +80,7 @@ public final class Conv2d: Module {
     public override var gradients: [Tensor] { gradBias.map { [gradWeight, $0] } ?? [gradWeight] }
 
     public override func field(_ name: String) -> Tensor? {
-        switch name {
-        case "weight": return weight
-        case "bias": return bias
-        case "grad_weight": return gradWeight
-        case "grad_bias": return gradBias
-        default: return nil
-        }
+        Module.weightAndBiasField(name, weight: weight, bias: bias, gradWeight: gradWeight, gradBias: gradBias)
     }
 
     public override func convert(to dtype: DType) throws {

@@ -54,6 +54,19 @@ open class Module {
     /// Named tensors such as `weight` and `bias` (Lua's `lin.weight`); nil for unknown names.
     open func field(_ name: String) -> Tensor? { nil }
 
+    /// `field` for a layer with a weight and an optional bias (Linear, Conv2d): the same four
+    /// names in Lua for every such layer.
+    public static func weightAndBiasField(_ name: String, weight: Tensor, bias: Tensor?,
+                                          gradWeight: Tensor, gradBias: Tensor?) -> Tensor? {
+        switch name {
+        case "weight": return weight
+        case "bias": return bias
+        case "grad_weight": return gradWeight
+        case "grad_bias": return gradBias
+        default: return nil
+        }
+    }
+
     /// Whether the module is in training mode (train()/evaluate()).
     open var isTraining = true
     open func setTraining(_ on: Bool) { isTraining = on }

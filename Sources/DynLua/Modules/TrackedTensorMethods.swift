@@ -41,14 +41,11 @@ enum TrackedTensorMethods {
 
     static func arithmetic(_ op: BinaryOp) -> (Lua, Tape) throws -> Int32 {
         { lua, tape in
-            if lua.isTensor(1) {
-                let a = try lua.checkTensor(1)
-                if let s = lua.number(2) { lua.push(try tape.binary(op, a, scalar: s)); return 1 }
-                guard lua.isTensor(2) else { throw lua.typeError(2, expected: "tensor or number") }
-                lua.push(try tape.binary(op, a, try lua.checkTensor(2))); return 1
+            switch try ArithmeticOperands.read(lua) {
+            case .tensors(let a, let b): lua.push(try tape.binary(op, a, b))
+            case .scalar(let a, let s, let first): lua.push(try tape.binary(op, a, scalar: s, scalarFirst: first))
             }
-            guard let s = lua.number(1) else { throw lua.typeError(1, expected: "tensor or number") }
-            lua.push(try tape.binary(op, try lua.checkTensor(2), scalar: s, scalarFirst: true)); return 1
+            return 1
         }
     }
 
