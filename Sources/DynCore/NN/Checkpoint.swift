@@ -18,9 +18,14 @@ import Foundation
 ///                                                 weight of one output channel, row-major over
 ///                                                 (in, kh, kw)) and, with bias, one line of out numbers
 ///     AvgPool2d <k> <stride> | MaxPool2d <k> <stride>
-///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax | Flatten
+///     Dropout <p> <seed> <passes>                 (passes: training-mode forwards done so far)
+///     BatchNorm2d <channels> <eps> <momentum> <dtype>
+///                                                 followed by four lines of <channels> numbers:
+///                                                 weight, bias, running mean, running var
+///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax | Flatten | GlobalAvgPool2d
 ///
-/// (The convolution and pooling lines came later in version 2; a file without them reads as before.)
+/// (The convolution, pooling, dropout and normalization lines came later in version 2; a file
+/// without them reads as before.)
 /// and the last line is the FNV-1a hash of the lines before it (ChecksummedText), so a damaged
 /// file is an error. Version 1 is the same without the checksum line; it is still read. Lines
 /// may end in "\n" or "\r\n". Numbers are separated by single spaces and written as the
@@ -67,7 +72,14 @@ public enum Checkpoint {
             if let b = c.bias { out += b.toArray().map { "\($0)" }.joined(separator: " ") + "\n" }
         case let p as Pool2d:
             out += "\(p.kind.rawValue) \(p.window.kh) \(p.window.sh)\n"
-        case is ElementwiseActivation, is RowSoftmax, is Identity, is Flatten:
+        case let d as Dropout:
+            out += "Dropout \(NumberText.shortest(d.p)) \(d.seed) \(d.passes)\n"
+        case let b as BatchNorm2d:
+            out += "BatchNorm2d \(b.channels) \(NumberText.shortest(b.eps)) \(NumberText.shortest(b.momentum)) \(b.weight.dtype.rawValue)\n"
+            for t in [b.weight, b.bias, b.runningMean, b.runningVar] {
+                out += t.toArray().map { "\($0)" }.joined(separator: " ") + "\n"
+            }
+        case is ElementwiseActivation, is RowSoftmax, is Identity, is Flatten, is GlobalAvgPool2d:
             out += m.description + "\n"
         default:
             throw TensorError("save: cannot save a module of type \(type(of: m))")
@@ -146,6 +158,30 @@ public enum Checkpoint {
             do { return try Pool2d(Pool2d.Kind(rawValue: name)!, kernel: k, stride: stride) } catch let e as TensorError {
                 throw r.corrupt(e.message)
             }
+        case "Dropout":
+            guard w.count == 4, let p = Double(w[1]), let seed = UInt64(w[2]), let passes = Int(w[3]), passes >= 0,
+                  passes <= 1 << 53 else {
+                throw r.corrupt("expected 'Dropout <p> <seed> <passes>' (passes an integer in 0...2^53)")
+            }
+            let d: Dropout
+            do { d = try Dropout(p: p, seed: seed) } catch let e as TensorError { throw r.corrupt(e.message) }
+            d.passes = passes
+            return d
+        case "BatchNorm2d":
+            guard w.count == 5, let c = Int(w[1]), let eps = Double(w[2]), let momentum = Double(w[3]),
+                  let dtype = DType(rawValue: w[4]) else {
+                throw r.corrupt("expected 'BatchNorm2d <channels> <eps> <momentum> <float64|float32>'")
+            }
+            // Checked before the four lines of c numbers are read.
+            do { _ = try BatchNorm2d(min(max(c, 0), Window2d.maxSize + 1), eps: eps, momentum: momentum) } catch let e as TensorError {
+                throw r.corrupt(e.message)
+            }
+            var t: [Tensor] = []
+            for what in ["the BatchNorm2d weight", "the BatchNorm2d bias", "the running mean", "the running var"] {
+                t.append(try Tensor(shape: [c], values: try r.numbers(c, what), dtype: dtype))
+            }
+            return try BatchNorm2d(weight: t[0], bias: t[1], runningMean: t[2], runningVar: t[3], eps: eps, momentum: momentum)
+        case "GlobalAvgPool2d" where w.count == 1: return GlobalAvgPool2d()
         case "Flatten" where w.count == 1: return Flatten()
         case "ReLU" where w.count == 1: return ReLU()
         case "Tanh" where w.count == 1: return Tanh()

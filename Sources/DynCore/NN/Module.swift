@@ -48,6 +48,11 @@ open class Module {
     open func forEachParameter(_ body: (Tensor) -> Void) { for p in parameters { body(p) } }
     open func forEachGradient(_ body: (Tensor) -> Void) { for g in gradients { body(g) } }
 
+    /// Tensors that are state but not parameters (BatchNorm2d's running statistics): saved
+    /// with the model and by train.fit's checkpoints, converted by `convert(to:)`, never
+    /// touched by optimizers.
+    open var runState: [Tensor] { [] }
+
     /// The modules a container holds, in order (empty for a layer).
     open var children: [Module] { [] }
 

@@ -39,6 +39,7 @@ public final class Sequential: Module {
 
     public override var parameters: [Tensor] { modules.flatMap { $0.parameters } }
     public override var gradients: [Tensor] { modules.flatMap { $0.gradients } }
+    public override var runState: [Tensor] { modules.flatMap { $0.runState } }
     public override func forEachParameter(_ body: (Tensor) -> Void) { for m in modules { m.forEachParameter(body) } }
     public override func forEachGradient(_ body: (Tensor) -> Void) { for m in modules { m.forEachGradient(body) } }
 

@@ -1,0 +1,142 @@
+-- Dropout, GlobalAvgPool2d and BatchNorm2d: closed forms, train vs evaluate mode, gradients
+-- against central finite differences (float64), float32, save/load, errors.
+local check = require "check"
+
+local function rel_error(a, b)
+  return (a - b):norm() / math.max(a:norm(), b:norm(), 1e-12)
+end
+
+-- Central differences of f() over every element of the 1-D tensor v (written back by apply).
+local function numeric(f, v, apply)
+  local h, out = 1e-5, tensor.zeros(v:numel())
+  for i = 1, v:numel() do
+    local keep = v[i]
+    v[i] = keep + h; apply(v); local up = f()
+    v[i] = keep - h; apply(v); local down = f()
+    v[i] = keep; apply(v)
+    out[i] = (up - down) / (2 * h)
+  end
+  return out
+end
+
+-- GlobalAvgPool2d: the plane means; backward spreads g / (H W).
+local gap = nn.GlobalAvgPool2d()
+check.eq(tostring(gap), "GlobalAvgPool2d", "tostring")
+local img = tensor.new{ { { { 1, 2 }, { 3, 6 } }, { { -1, -1 }, { -1, 3 } } } }
+check.tensor(gap:forward(img), { { 3, 0 } }, 0, "plane means")
+check.tensor(gap:backward(img, tensor.new{ { 4, -8 } }), { { { { 1, 1 }, { 1, 1 } }, { { -2, -2 }, { -2, -2 } } } }, 0, "spread")
+check.raises("GlobalAvgPool2d: input must be 4-D (N, C, H, W), got shape (2x3)", function() return gap:forward(tensor.zeros(2, 3)) end)
+
+-- BatchNorm2d in training mode: every channel of the output has mean 0 and variance 1 (biased),
+-- then weight and bias shift and scale it; the running statistics move by momentum.
+tensor.seed(5)
+local bn = nn.BatchNorm2d(3, { eps = 1e-9 })
+check.eq(tostring(bn), "BatchNorm2d(3, eps 1e-09)", "tostring")
+check.eq(bn:num_parameters(), 6, "weight and bias")
+check.tensor(bn.weight, { 1, 1, 1 }, 0, "weight starts at 1")
+check.tensor(bn.running_var, { 1, 1, 1 }, 0, "running var starts at 1")
+local x = tensor.randn(4, 3, 5, 2) * 3 + 2
+local y = bn:forward(x)
+local per_channel = y:transpose(1, 2):reshape(3, 40)
+check.tensor(per_channel:mean(2), { 0, 0, 0 }, 1e-12, "channel means")
+check.tensor((per_channel * per_channel):mean(2), { 1, 1, 1 }, 1e-8, "channel variances")
+local xc = x:transpose(1, 2):reshape(3, 40)
+local mean = xc:mean(2)
+local centred = xc - mean:view(3, 1)
+local unbiased = (centred * centred):sum(2) / 39
+check.tensor(bn.running_mean, mean * 0.1, 1e-14, "running mean after one step")
+check.tensor(bn.running_var, unbiased * 0.1 + 0.9, 1e-14, "running var after one step")
+bn.weight:copy_(tensor.new{ 2, 1, 0.5 }); bn.bias:copy_(tensor.new{ 1, 0, -1 })
+local y2 = bn:forward(x):transpose(1, 2):reshape(3, 40)
+check.tensor(y2:mean(2), { 1, 0, -1 }, 1e-12, "bias is the channel mean")
+
+-- Evaluation mode: the running statistics, an affine map per channel; they do not move.
+bn:evaluate()
+local rm, rv = bn.running_mean:clone(), bn.running_var:clone()
+local ye = bn:forward(x):transpose(1, 2):reshape(3, 40)
+local want = (xc - rm:view(3, 1)) / (rv + 1e-9):sqrt():view(3, 1) * tensor.new{ 2, 1, 0.5 }:view(3, 1) + tensor.new{ 1, 0, -1 }:view(3, 1)
+check.tensor(ye, want, 1e-13, "evaluate: running statistics")
+check.tensor(bn.running_mean, rm, 0, "evaluate leaves the running mean")
+bn:train()
+
+-- Dropout: the identity in evaluate mode; in training mode zeros with probability p and
+-- 1/(1-p) elsewhere, backward multiplies by the same mask, masks come from the seed.
+local d = nn.Dropout(0.25, { seed = 7 })
+check.eq(tostring(d), "Dropout(0.25)", "tostring")
+local ones = tensor.ones(200, 50)
+local out = d:forward(ones)
+local kept = (out:gt(0)):sum()
+check.eq(math.abs(kept / 10000 - 0.75) < 0.02, true, "about 3/4 kept, got " .. kept)
+check.eq(out:max(), 1 / 0.75, "kept values scaled by 1/(1-p)")
+check.eq((out:eq(0) + out:eq(1 / 0.75)):sum(), 10000, "every value is 0 or 1/(1-p)")
+local g = tensor.randn(200, 50)
+check.tensor(d:backward(ones, g), g * out, 0, "backward applies the mask")
+local again = nn.Dropout(0.25, { seed = 7 })
+check.tensor(again:forward(ones), out, 0, "same seed, same first mask")
+check.eq(rel_error(again:forward(ones), out) > 0.1, true, "the next pass has another mask")
+d:evaluate()
+check.tensor(d:forward(g), g, 0, "evaluate: identity")
+check.tensor(d:backward(g, ones), ones, 0, "evaluate: backward identity")
+check.raises("nn.Dropout: p must be in [0, 1), got 1", nn.Dropout, 1)
+check.raises("nn.Dropout: p must be in [0, 1), got -0.5", nn.Dropout, -0.5)
+check.raises("unknown option 'sed'", nn.Dropout, 0.5, { sed = 1 })
+check.raises("nn.BatchNorm2d: channel count must be between 1 and 65536, got 0", nn.BatchNorm2d, 0)
+check.raises("nn.BatchNorm2d: eps must be positive and finite, got -1", nn.BatchNorm2d, 2, { eps = -1 })
+check.raises("nn.BatchNorm2d: momentum must be in [0, 1], got 2", nn.BatchNorm2d, 2, { momentum = 2 })
+check.raises("has 2 channels, expected 3", function() return nn.BatchNorm2d(3):forward(tensor.zeros(1, 2, 2, 2)) end)
+
+-- Gradients against finite differences, parameters and input: a CNN with BatchNorm2d in
+-- training mode (batch statistics), and with BatchNorm2d and Dropout in evaluate mode.
+local function cnn()
+  return nn.Sequential(nn.Conv2d(2, 3, 3, { padding = 1 }), nn.BatchNorm2d(3), nn.Tanh(), nn.Dropout(0.5),
+                       nn.Conv2d(3, 2, 2), nn.BatchNorm2d(2, { momentum = 0.3 }), nn.GlobalAvgPool2d(), nn.Linear(2, 3))
+end
+tensor.seed(8)
+local X = tensor.randn(5, 2, 4, 4)
+local labels = { 1, 2, 3, 1, 2 }
+local loss = nn.CrossEntropyLoss{ weights = { 1, 2, 0.5 } }
+for _, mode in ipairs{ "train", "evaluate" } do
+  local m = cnn()
+  m:get(2).bias:copy_(tensor.new{ 0.1, -0.2, 0.3 }); m:get(2).weight:copy_(tensor.new{ 1.5, 0.7, -1 })
+  -- Running statistics away from (0, 1) so that evaluate mode is not the identity.
+  m:forward(X)
+  if mode == "train" then m:get(4):evaluate() else m:evaluate() end
+  m:zero_grad()
+  local o = m:forward(X)
+  local gx = m:backward(X, loss:backward(o, labels))
+  local analytic = m:flat_gradients()
+  local f = function() return loss:forward(m:forward(X), labels) end
+  local fd = numeric(f, m:flat_parameters(), function(v) m:set_flat_parameters(v) end)
+  local e = rel_error(analytic, fd)
+  if e > 1e-7 then error(mode .. ": parameter gradient relative error " .. e) end
+  local ex = rel_error(gx:reshape(X:numel()), numeric(f, X:view(X:numel()), function() end))
+  if ex > 1e-7 then error(mode .. ": input gradient relative error " .. ex) end
+end
+
+-- float32 through m:to: the same outputs to float32 precision; save/load keeps everything
+-- (parameters, running statistics, the dropout seed and pass count) bit for bit.
+tensor.seed(9)
+local m = cnn()
+m:forward(X); m:forward(X)
+local path = os.tmpname()
+m:save(path)
+local back = nn.load(path)
+check.eq(tostring(back), tostring(m), "tostring after load")
+check.tensor(back:get(2).running_var, m:get(2).running_var, 0, "running var saved")
+check.tensor(back:forward(X), m:forward(X), 0, "same output in training mode (same next dropout mask)")
+m:evaluate(); back:evaluate()
+check.tensor(back:forward(X), m:forward(X), 0, "same output in evaluate mode")
+local f64 = m:forward(X):clone()
+m:to("float32")
+check.eq(m:get(2).running_mean:dtype(), "float32", "running mean converted")
+check.eq(rel_error(m:forward(X):to("float64"), f64) < 1e-5, true, "float32 agrees")
+m:save(path)
+check.eq(nn.load(path):get(2).weight:dtype(), "float32", "float32 saved")
+os.remove(path)
+
+-- train.fit with these layers: the loss goes down; the dropout layer saw one pass per step.
+tensor.seed(10)
+local net = cnn()
+local h = train.fit{ model = net, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(net, { lr = 0.1 }),
+                     x = X, y = labels, steps = 30, progress = false }
+check.eq(h.loss[#h.loss] < h.loss[1], true, "train.fit lowers the loss")
