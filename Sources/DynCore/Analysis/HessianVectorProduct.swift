@@ -1,15 +1,28 @@
 import Foundation
 
-/// Exact Hessian-vector products of a (class-weighted) loss with respect to a model's flat
-/// parameters, by Pearlmutter's R-operator (forward-over-reverse): a forward pass carrying
+/// Hessian-vector products of a (class-weighted) loss with respect to a model's flat
+/// parameters.
+///
+/// Exact, by Pearlmutter's R-operator (forward-over-reverse): a forward pass carrying
 /// R{a} = d a(θ + εv)/dε at ε = 0 for every activation a, then a backward pass carrying
 /// R{g} for every gradient g. R{∂L/∂θ} = H v, exactly, at the cost of about two gradients.
+/// Each layer kind supplies its part (CurvatureLayer, one file per kind: Linear, Conv2d,
+/// pooling, BatchNorm2d, activations, softmax, shape layers); the loss's part is below
+/// (CrossEntropyLoss and MSELoss with their current class weights). Works in float64 on its
+/// own buffers: the model's outputs, buffers and gradients are not touched, so it can run in
+/// the middle of training. Dropout counts as the identity (evaluation-mode network).
 ///
-/// Works in float64 on its own buffers: the model's outputs, buffers and gradients are not
-/// touched, so it can run in the middle of training. Supported: Linear, ReLU, Tanh, Sigmoid,
-/// Identity, Softmax, LogSoftmax, Sequential; CrossEntropyLoss and MSELoss with their current
-/// class weights.
+/// By differences (DifferenceHessianVectorProduct) when some layer or the loss has no exact
+/// part (Lua-written ones), or when asked for: accurate to about 1e-8 relative on smooth
+/// losses (docs/api/analysis.md).
 public final class HessianVectorProduct {
+    public enum Method: String, Sendable {
+        /// Exact when every part supports it, else differences.
+        case auto
+        case exact
+        case differences
+    }
+
     public let model: Module
     public let loss: Loss
     public let x: Tensor
@@ -21,11 +34,17 @@ public final class HessianVectorProduct {
     private let fast: MLPHessianVectorProduct?
     private var prepared = false
     /// What the forward pass saved for each module: input, R{input}, output, R{output}.
-    private var saved: [ObjectIdentifier: (x: Tensor, rx: Tensor?, y: Tensor, ry: Tensor)] = [:]
+    private var saved: [ObjectIdentifier: CurvatureSaved] = [:]
+
+    /// The operator by differences, when that is the method in use.
+    private let differences: DifferenceHessianVectorProduct?
 
     /// `allowFastPath: false` forces the general operator (tests compare the two).
-    public init(model: Module, loss: Loss, x: Tensor, labels: [Int], allowFastPath: Bool = true) throws {
-        guard x.rank == 2 else { throw TensorError("hvp: x must be a 2-D tensor (rows are samples), got shape \(shapeText(x.shape))") }
+    public init(model: Module, loss: Loss, x: Tensor, labels: [Int], allowFastPath: Bool = true,
+                method: Method = .auto) throws {
+        guard x.rank >= 2 else {
+            throw TensorError("hvp: x must have samples along its first dimension (2-D rows or (N, C, H, W) images), got shape \(shapeText(x.shape))")
+        }
         guard model.parameters.allSatisfy({ $0.dtype == .float64 }) else {
             throw TensorError("hvp: the model must be float64 (convert it with m:to(\"float64\"))")
         }
@@ -39,9 +58,20 @@ public final class HessianVectorProduct {
             offset += p.count
         }
         dimension = offset
-        try HessianVectorProduct.checkSupported(model)
-        fast = allowFastPath ? try MLPHessianVectorProduct(model: model, loss: loss, x: x, labels: labels) : nil
+        let refusal = HessianVectorProduct.exactRefusal(model, loss)
+        switch (method, refusal) {
+        case (.exact, let why?): throw TensorError("hvp: no exact Hessian-vector product: \(why)")
+        case (.differences, _), (.auto, _?):
+            differences = DifferenceHessianVectorProduct(model: model, loss: loss, x: self.x, labels: labels)
+            fast = nil
+        default:
+            differences = nil
+            fast = allowFastPath ? try MLPHessianVectorProduct(model: model, loss: loss, x: x, labels: labels) : nil
+        }
     }
+
+    /// "exact" or "differences": how products are computed.
+    public var method: Method { differences == nil ? .exact : .differences }
 
     /// Takes the model's current parameters and the loss's current weights: call it before a
     /// series of products after either may have changed (the fast operator caches the forward
@@ -58,12 +88,16 @@ public final class HessianVectorProduct {
     /// stops the computation with an "interrupted" error (Ctrl-C, from the binding).
     public var interrupted: (() -> Bool)?
 
-    static func checkSupported(_ m: Module) throws {
-        switch m {
-        case is Linear, is ElementwiseActivation, is Identity, is RowSoftmax: return
-        case let s as Sequential: for c in s.children { try checkSupported(c) }
-        default: throw TensorError("hvp: module \(m.description) has no Hessian-vector product")
+    /// Why the exact operator cannot run on (model, loss), or nil when it can.
+    static func exactRefusal(_ model: Module, _ loss: Loss) -> String? {
+        func refusal(_ m: Module) -> String? {
+            if m is Sequential { return m.children.lazy.compactMap(refusal).first }
+            guard let layer = m as? CurvatureLayer else { return "module \(m.description) has no exact R-operator" }
+            return layer.curvatureRefusal
         }
+        if let why = refusal(model) { return why }
+        guard loss is CrossEntropyLoss || loss is MSELoss else { return "loss \(loss.name) has no exact R-operator" }
+        return nil
     }
 
     /// out = H v.
@@ -72,6 +106,7 @@ public final class HessianVectorProduct {
             throw TensorError("hvp: direction has \(v.count) values, the model has \(dimension) parameters")
         }
         if interrupted?() == true { throw TensorError("interrupted") }
+        if let differences { return try differences.apply(v, into: &out) }
         if let fast {
             if !prepared { try prepare() }
             try v.withUnsafeBufferPointer { vb in try out.withUnsafeMutableBufferPointer { try fast.apply(vb, into: $0) } }
@@ -80,9 +115,10 @@ public final class HessianVectorProduct {
         let direction = try Tensor(shape: [dimension], values: v)
         let hv = try Tensor(zeros: [dimension])
         saved.removeAll(keepingCapacity: true)
-        let (z, rz) = try rForward(model, x, nil, direction)
+        let d = CurvatureDirection(v: direction, result: hv, offsets: offsets)
+        let (z, rz) = try rForward(model, x, nil, d)
         let (g, rg) = try lossGradients(z, rz)
-        _ = try rBackward(model, g, rg, direction, hv)
+        _ = try rBackward(model, g, rg, d)
         let p = hv.pointer(Double.self)
         for i in 0..<dimension { out[i] = p[i] }
     }
@@ -93,66 +129,37 @@ public final class HessianVectorProduct {
         return out
     }
 
-    // MARK: forward with R
+    // MARK: forward and backward with R, layer by layer
 
-    /// The view of the flat direction (or flat result) that belongs to parameter p.
-    private func slice(_ flat: Tensor, _ p: Tensor) throws -> Tensor {
-        try flat.narrow(0, start: offsets[ObjectIdentifier(p)]!, length: p.count).view(p.shape)
-    }
-
-    private func rForward(_ m: Module, _ x: Tensor, _ rx: Tensor?, _ v: Tensor) throws -> (Tensor, Tensor) {
-        let y: Tensor, ry: Tensor
-        switch m {
-        case let s as Sequential:
+    private func rForward(_ m: Module, _ x: Tensor, _ rx: Tensor?, _ d: CurvatureDirection) throws -> (Tensor, Tensor) {
+        if let s = m as? Sequential {
             var h = x, rh = rx
-            for c in s.children {
-                let (a, ra) = try rForward(c, h, rh, v)
-                h = a; rh = ra
-            }
+            for c in s.children { (h, rh) = try rForward(c, h, rh, d) }
             return (h, try rh ?? Tensor(zeros: h.shape))
-        case let lin as Linear:
-            let vw = try slice(v, lin.weight)
-            y = try Tensor(uninitialized: [x.shape[0], lin.outputSize])
-            ry = try Tensor(uninitialized: y.shape)
-            if let b = lin.bias {
-                try y.copy(from: b)
-                try ry.copy(from: try slice(v, b))
-            } else {
-                y.fill(0); ry.fill(0)
-            }
-            try Tensor.gemm(x, lin.weight, into: y, alpha: 1, beta: 1)
-            try Tensor.gemm(x, vw, into: ry, alpha: 1, beta: 1)
-            if let rx { try Tensor.gemm(rx, lin.weight, into: ry, alpha: 1, beta: 1) }
-        case let act as ElementwiseActivation:
-            y = try x.map(act.kind.unaryOp)
-            ry = try rx.map { try Tensor.binary(.mul, $0, act.kind.derivative(x: x, y: y)) } ?? Tensor(zeros: x.shape)
-        case is Identity:
-            y = x
-            ry = try rx ?? Tensor(zeros: x.shape)
-        case let sm as RowSoftmax:
-            let p = try x.softmax(dim: 1)
-            y = sm.takeLog ? try x.logSoftmax(dim: 1) : p
-            if let rx {
-                let centred = try Tensor.binary(.sub, rx, try rowSum(try Tensor.binary(.mul, p, rx)))
-                ry = sm.takeLog ? centred : try Tensor.binary(.mul, p, centred)
-            } else {
-                ry = try Tensor(zeros: x.shape)
-            }
-        default:
-            throw TensorError("hvp: module \(m.description) has no Hessian-vector product")
         }
-        saved[ObjectIdentifier(m)] = (x, rx, y, ry)
+        guard let layer = m as? CurvatureLayer else { throw TensorError("hvp: module \(m.description) has no exact R-operator") }
+        let (y, ry) = try layer.rForward(x, rx, d)
+        saved[ObjectIdentifier(m)] = CurvatureSaved(x: x, rx: rx, y: y, ry: ry)
         return (y, ry)
     }
 
-    /// Row sums as an (N x 1) column, for broadcasting against rows.
-    private func rowSum(_ t: Tensor) throws -> Tensor {
-        try t.reduce(.sum, dim: 1).values.view([t.shape[0], 1])
+    /// Returns (g_in, R{g_in}) and adds R{∂L/∂θ} of m's parameters into d.result.
+    private func rBackward(_ m: Module, _ g: Tensor, _ rg: Tensor, _ d: CurvatureDirection) throws -> (Tensor, Tensor) {
+        if let s = m as? Sequential {
+            var gg = g, rgg = rg
+            for c in s.children.reversed() { (gg, rgg) = try rBackward(c, gg, rgg, d) }
+            return (gg, rgg)
+        }
+        guard let layer = m as? CurvatureLayer, let st = saved[ObjectIdentifier(m)] else {
+            throw TensorError("hvp: internal error: no forward state")
+        }
+        return try layer.rBackward(st, g, rg, d)
     }
 
     // MARK: the loss's gradient and its R
 
     private func lossGradients(_ z: Tensor, _ rz: Tensor) throws -> (Tensor, Tensor) {
+        guard z.rank == 2 else { throw TensorError("hvp: the model's output must be 2-D (N x C), got shape \(shapeText(z.shape))") }
         let n = z.shape[0], c = z.shape[1]
         guard labels.count == n else { throw TensorError("hvp: \(labels.count) labels for \(n) rows") }
         let weights = loss.weights ?? [Double](repeating: 1, count: c)
@@ -185,99 +192,5 @@ public final class HessianVectorProduct {
             throw TensorError("hvp: loss \(loss.name) has no Hessian-vector product")
         }
         return (g, rg)
-    }
-
-    // MARK: backward with R
-
-    /// Returns (g_in, R{g_in}) and adds R{∂L/∂θ} of m's parameters into hv.
-    private func rBackward(_ m: Module, _ g: Tensor, _ rg: Tensor, _ v: Tensor, _ hv: Tensor) throws -> (Tensor, Tensor) {
-        if let s = m as? Sequential {
-            var gg = g, rgg = rg
-            for c in s.children.reversed() { (gg, rgg) = try rBackward(c, gg, rgg, v, hv) }
-            return (gg, rgg)
-        }
-        guard let st = saved[ObjectIdentifier(m)] else { throw TensorError("hvp: internal error: no forward state") }
-        switch m {
-        case let lin as Linear:
-            let vw = try slice(v, lin.weight)
-            // R{dW} = R{x}^T g + x^T R{g};  R{db} = column sums of R{g}.
-            let hw = try slice(hv, lin.weight)
-            try Tensor.gemm(try st.x.t(), rg, into: hw, alpha: 1, beta: 1)
-            if let rx = st.rx { try Tensor.gemm(try rx.t(), g, into: hw, alpha: 1, beta: 1) }
-            if let b = lin.bias { try slice(hv, b).addScaled(try rg.reduce(.sum, dim: 0).values, alpha: 1) }
-            // g_in = g W^T;  R{g_in} = R{g} W^T + g V_W^T.
-            let gin = try Tensor(uninitialized: st.x.shape), rgin = try Tensor(uninitialized: st.x.shape)
-            try Tensor.gemm(g, try lin.weight.t(), into: gin, alpha: 1, beta: 0)
-            try Tensor.gemm(rg, try lin.weight.t(), into: rgin, alpha: 1, beta: 0)
-            try Tensor.gemm(g, try vw.t(), into: rgin, alpha: 1, beta: 1)
-            return (gin, rgin)
-        case let act as ElementwiseActivation:
-            // g_in = f'(x) g;  R{g_in} = f''(x) R{x} g + f'(x) R{g}.
-            let d1 = try act.kind.derivative(x: st.x, y: st.y)
-            let gin = try Tensor.binary(.mul, d1, g)
-            var rgin = try Tensor.binary(.mul, d1, rg)
-            if let rx = st.rx, let d2 = try act.kind.secondDerivative(y: st.y) {
-                rgin = try Tensor.binary(.add, rgin, try Tensor.binary(.mul, try Tensor.binary(.mul, d2, rx), g))
-            }
-            return (gin, rgin)
-        case is Identity:
-            return (g, rg)
-        case let sm as RowSoftmax:
-            let p = try st.x.softmax(dim: 1)
-            let rp = st.rx == nil ? try Tensor(zeros: p.shape)
-                : try Tensor.binary(.mul, p, try Tensor.binary(.sub, st.rx!, try rowSum(try Tensor.binary(.mul, p, st.rx!))))
-            if sm.takeLog {
-                // g_in = g - p Σg;  R{g_in} = R{g} - R{p} Σg - p ΣR{g}.
-                let sg = try rowSum(g), srg = try rowSum(rg)
-                let gin = try Tensor.binary(.sub, g, try Tensor.binary(.mul, p, sg))
-                let rgin = try Tensor.binary(.sub, try Tensor.binary(.sub, rg, try Tensor.binary(.mul, rp, sg)),
-                                             try Tensor.binary(.mul, p, srg))
-                return (gin, rgin)
-            }
-            // y = p: g_in = p (g - <g,p>);  R{g_in} = R{p}(g - <g,p>) + p (R{g} - <R{g},p> - <g,R{p}>).
-            let gp = try rowSum(try Tensor.binary(.mul, g, p))
-            let gin = try Tensor.binary(.mul, p, try Tensor.binary(.sub, g, gp))
-            let inner = try Tensor.binary(.sub, try Tensor.binary(.sub, rg, try rowSum(try Tensor.binary(.mul, rg, p))),
-                                          try rowSum(try Tensor.binary(.mul, g, rp)))
-            let rgin = try Tensor.binary(.add, try Tensor.binary(.mul, rp, try Tensor.binary(.sub, g, gp)),
-                                         try Tensor.binary(.mul, p, inner))
-            return (gin, rgin)
-        default:
-            throw TensorError("hvp: module \(m.description) has no Hessian-vector product")
-        }
-    }
-}
-
-extension ElementwiseActivation.Kind {
-    var unaryOp: UnaryOp {
-        switch self {
-        case .relu: return .relu
-        case .tanh: return .tanh
-        case .sigmoid: return .sigmoid
-        }
-    }
-
-    /// f'(x) from x and y = f(x). ReLU's derivative at 0 is 0, as in backward.
-    func derivative(x: Tensor, y: Tensor) throws -> Tensor {
-        switch self {
-        case .relu: return try Tensor.binary(.gt, x, scalar: 0)
-        case .tanh: return try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
-        case .sigmoid: return try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
-        }
-    }
-
-    /// f''(x) from y; nil where it is zero everywhere (ReLU).
-    func secondDerivative(y: Tensor) throws -> Tensor? {
-        switch self {
-        case .relu: return nil
-        case .tanh:
-            // -2 y (1 - y^2)
-            let d1 = try Tensor.binary(.sub, try y.map(.pow(2)), scalar: 1, scalarFirst: true)
-            return try Tensor.binary(.mul, Tensor.binary(.mul, y, scalar: -2), d1)
-        case .sigmoid:
-            // y (1 - y)(1 - 2y)
-            let d1 = try Tensor.binary(.mul, y, Tensor.binary(.sub, y, scalar: 1, scalarFirst: true))
-            return try Tensor.binary(.mul, d1, Tensor.binary(.sub, Tensor.binary(.mul, y, scalar: 2), scalar: 1, scalarFirst: true))
-        }
     }
 }

@@ -1,14 +1,26 @@
 /// The empirical neural tangent kernel Θ = J Jᵀ, where J is the Jacobian of the model's outputs
 /// with respect to its flat parameters: row (n-1)*C + c (1-based n, c) of J is the gradient of
-/// output c of sample n. Θ is (N*C) x (N*C).
+/// output c of sample n. Θ is (N*C) x (N*C). Points are rows or (N, C, H, W) images; Dropout
+/// counts as the identity, and BatchNorm2d must be in evaluation mode (one sample at a time
+/// is not the batch). The Jacobian is exact for any module with a backward, Lua-written ones
+/// included.
 public enum NeuralTangentKernel {
     /// Per-sample Jacobian rows from one backward pass per (sample, output): generic over any
     /// module, and cheap for the small point sets the kernel is computed on. The model's
     /// accumulated gradients are left as they were.
     public static func jacobian(_ model: Module, _ x: Tensor) throws -> Tensor {
-        guard x.rank == 2 else { throw TensorError("ntk: points must be a 2-D tensor (N x features), got shape \(shapeText(x.shape))") }
-        let saved = try model.gradients.map { try $0.clone() }
-        defer { for (g, s) in zip(model.gradients, saved) { try? g.copy(from: s) } }
+        try checkPoints(model, x)
+        return try ModelStateScope.run(model) { try jacobianRows(model, x) }
+    }
+
+    static func checkPoints(_ model: Module, _ x: Tensor) throws {
+        guard x.rank >= 2 else {
+            throw TensorError("ntk: points must have samples along their first dimension (N x features, or (N, C, H, W) images), got shape \(shapeText(x.shape))")
+        }
+        if let why = ModelStateScope.batchCoupling(model) { throw TensorError("ntk: \(why)") }
+    }
+
+    private static func jacobianRows(_ model: Module, _ x: Tensor) throws -> Tensor {
         let n = x.shape[0]
         let p = model.numParameters
         var rows: [Double] = []
@@ -26,7 +38,7 @@ public enum NeuralTangentKernel {
                 throw TensorError("ntk: the model must map a 1 x features row to a 1 x C row, got shape \(shapeText(out.shape))")
             }
             classes = out.shape[1]
-            if rows.isEmpty { rows.reserveCapacity(n * classes * p) }
+            if rows.isEmpty { rows.reserveCapacity(try Tensor.checkedCount([n * classes, p], .float64, "ntk")) }
             for c in 0..<classes {
                 model.zeroGrad()
                 let seed = try Tensor(zeros: [1, classes], dtype: out.dtype)
@@ -40,8 +52,8 @@ public enum NeuralTangentKernel {
 
     /// Θ = J Jᵀ: in closed form for Linear/activation chains, else from the Jacobian (BLAS).
     public static func kernel(_ model: Module, _ x: Tensor, allowFastPath: Bool = true) throws -> Tensor {
-        guard x.rank == 2 else { throw TensorError("ntk: points must be a 2-D tensor (N x features), got shape \(shapeText(x.shape))") }
-        if allowFastPath, let chain = LayerChain(model), chain.layers[0].linear.inputSize == x.shape[1] {
+        try checkPoints(model, x)
+        if allowFastPath, x.rank == 2, let chain = LayerChain(model), chain.layers[0].linear.inputSize == x.shape[1] {
             return try ChainTangentKernel.kernel(chain, x)
         }
         let j = try jacobian(model, x)

@@ -3,21 +3,33 @@ import DynCore
 
 /// The `analysis` table: landscape diagnostics (Hessian spectrum, neural tangent kernel).
 enum AnalysisModule {
-    /// The exact Hessian-vector product operator for (model, loss, x, y) at arguments 1...4.
-    static func hvpOperator(_ lua: Lua) throws -> HessianVectorProduct {
+    /// The Hessian-vector product operator for (model, loss, x, y) at arguments 1...4, by the
+    /// option `method` ("auto", "exact" or "differences") of `options`.
+    static func hvpOperator(_ lua: Lua, _ options: Options? = nil) throws -> HessianVectorProduct {
         let model = try lua.checkModule(1)
         let loss = try lua.checkLoss(2)
         let x = try lua.checkTensor(3)
-        let output = try model.forward(x)
+        // The labels are checked against the output; the forward must not move the model's
+        // running state (dropout passes, batch-norm statistics).
+        let output = try ModelStateScope.run(model) { try model.forward(x) }
         let labels = try lua.checkLabels(4, for: output, loss: loss)
-        let hvp = try HessianVectorProduct(model: model, loss: loss, x: x, labels: labels)
+        let method = try options.map { try methodOption($0) } ?? .auto
+        let hvp = try HessianVectorProduct(model: model, loss: loss, x: x, labels: labels, method: method)
         hvp.interrupted = { dyn_take_interrupt() != 0 }
         return hvp
     }
 
+    static func methodOption(_ o: Options) throws -> HessianVectorProduct.Method {
+        guard let name = try o.string("method") else { return .auto }
+        guard let m = HessianVectorProduct.Method(rawValue: name) else {
+            throw LuaFailure.message("\(o.function): option 'method' must be \"auto\", \"exact\" or \"differences\", got '\(name.prefix(40))'")
+        }
+        return m
+    }
+
     static let functions: [(String, LuaBody)] = [
         ("hvp", { guarded($0) { lua in
-            let hvp = try hvpOperator(lua)
+            let hvp = try hvpOperator(lua, try Options(lua, 6, function: "hvp", allowed: ["method"]))
             let v = try lua.checkTensor(5)
             guard v.count == hvp.dimension else {
                 throw LuaFailure.argument(5, "direction has \(v.count) values, the model has \(hvp.dimension) parameters")
@@ -26,19 +38,19 @@ enum AnalysisModule {
             lua.push(try Tensor(shape: [hv.count], values: hv)); return 1
         } }),
         ("hessian", { guarded($0) { lua in
-            lua.push(try Hessian.full(try hvpOperator(lua))); return 1
+            lua.push(try Hessian.full(try hvpOperator(lua, try Options(lua, 5, function: "hessian", allowed: ["method"])))); return 1
         } }),
         ("hessian_top", { guarded($0) { lua in
-            let hvp = try hvpOperator(lua)
-            let o = try Options(lua, 5, function: "hessian_top", allowed: ["k", "iters", "seed", "smallest"])
+            let o = try Options(lua, 5, function: "hessian_top", allowed: ["k", "iters", "seed", "smallest", "method"])
+            let hvp = try hvpOperator(lua, o)
             let values = try Hessian.extremeEigenvalues(hvp, k: try o.integer("k", default: 3), iterations: try o.integer("iters"),
                                                         seed: try o.seed(),
                                                         smallest: try o.boolean("smallest", default: false))
             lua.push(try Tensor(shape: [values.count], values: values)); return 1
         } }),
         ("spectral_density", { guarded($0) { lua in
-            let hvp = try hvpOperator(lua)
-            let o = try Options(lua, 5, function: "spectral_density", allowed: ["iters", "starts", "sigma", "grid", "seed"])
+            let o = try Options(lua, 5, function: "spectral_density", allowed: ["iters", "starts", "sigma", "grid", "seed", "method"])
+            let hvp = try hvpOperator(lua, o)
             let sd = SpectralDensity(iterations: min(hvp.dimension, try o.integer("iters", default: 80)),
                                      starts: try o.integer("starts", default: 4), sigma: try o.number("sigma", default: 0),
                                      gridPoints: try o.integer("grid", default: 512), seed: try o.seed())
