@@ -107,6 +107,51 @@ final class NNCheckpointTests: XCTestCase {
         }
     }
 
+    /// Dropout, BatchNorm2d and GlobalAvgPool2d lines: the documented text, a round trip that
+    /// keeps the running statistics and the dropout pass count, and each malformed line's error.
+    func testNormalizationLayerLines() throws {
+        let bn = try BatchNorm2d(weight: Tensor(shape: [2], values: [1.5, -1]), bias: Tensor(shape: [2], values: [0.25, 0]),
+                                 runningMean: Tensor(shape: [2], values: [0.1, -3]), runningVar: Tensor(shape: [2], values: [2, 0.5]),
+                                 eps: 1e-3, momentum: 0.2)
+        let d = try Dropout(p: 0.25, seed: 18446744073709551615)
+        d.passes = 7
+        let m = try Sequential([bn, d, GlobalAvgPool2d()])
+        let text = try Checkpoint.text(of: m)
+        XCTAssertTrue(text.hasPrefix("dynlua-model 2\nSequential 3\nBatchNorm2d 2 0.001 0.2 float64\n1.5 -1.0\n0.25 0.0\n0.1 -3.0\n2.0 0.5\n"
+                                     + "Dropout 0.25 18446744073709551615 7\nGlobalAvgPool2d\nend\n"), text)
+        let back = try Checkpoint.parse(text, name: "m") as! Sequential
+        let bn2 = back.modules[0] as! BatchNorm2d, d2 = back.modules[1] as! Dropout
+        XCTAssertEqual(bn2.runningMean.toArray(), [0.1, -3])
+        XCTAssertEqual(bn2.runningVar.toArray(), [2, 0.5])
+        XCTAssertEqual([bn2.eps, bn2.momentum], [1e-3, 0.2])
+        XCTAssertEqual(d2.seed, d.seed)
+        XCTAssertEqual(d2.passes, 7)
+        let x = try FD.random([2, 2, 3, 3], seed: 4)
+        XCTAssertEqual(try back.forward(x).toArray(), try m.forward(x).toArray())
+
+        let p = dir + "/bad.dynlua"
+        func line(_ n: Int, _ what: String) -> String { "nn.load: '\(p)' is corrupt at line \(n): \(what)" }
+        let dropoutForm = "expected 'Dropout <p> <seed> <passes>' (passes an integer in 0...2^53)"
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout 0.5 1\nend\n"), line(2, dropoutForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout 0.5 -1 0\nend\n"), line(2, dropoutForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout 0.5 1 -3\nend\n"), line(2, dropoutForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout 0.5 1 9007199254740993\nend\n"), line(2, dropoutForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout 1.5 1 0\nend\n"), line(2, "Dropout: p must be in [0, 1), got 1.5"))
+        XCTAssertEqual(loadError("dynlua-model 1\nDropout nan 1 0\nend\n"), line(2, "Dropout: p must be in [0, 1), got nan"))
+        let bnForm = "expected 'BatchNorm2d <channels> <eps> <momentum> <float64|float32>'"
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 0.1 0.1\nend\n"), line(2, bnForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 0.1 0.1 float16\nend\n"), line(2, bnForm))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 70000 0.1 0.1 float64\nend\n"),
+                       line(2, "BatchNorm2d: channel count must be between 1 and 65536, got 70000"))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 0 0.1 float64\nend\n"), line(2, "BatchNorm2d: eps must be positive and finite, got 0"))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 1e-5 -1 float64\nend\n"), line(2, "BatchNorm2d: momentum must be in [0, 1], got -1"))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 1e-5 0.1 float64\n1 1\n0 0\n0 0\nend\n"),
+                       line(6, "expected 2 numbers (the running var), found 1"))
+        XCTAssertEqual(loadError("dynlua-model 1\nBatchNorm2d 2 1e-5 0.1 float64\n1 1\n0 0\n"),
+                       "nn.load: '\(p)' is truncated (the file ends where the running mean was expected)")
+        XCTAssertEqual(loadError("dynlua-model 1\nGlobalAvgPool2d 2\nend\n"), line(2, "unknown module 'GlobalAvgPool2d 2'"))
+    }
+
     func testSaveToUnwritablePlaceFails() throws {
         XCTAssertThrowsError(try Checkpoint.save(try Sequential([ReLU()]), path: dir + "/no/such/dir/m.dynlua"))
     }

@@ -173,9 +173,10 @@ public enum Checkpoint {
                 throw r.corrupt("expected 'BatchNorm2d <channels> <eps> <momentum> <float64|float32>'")
             }
             // Checked before the four lines of c numbers are read.
-            do { _ = try BatchNorm2d(min(max(c, 0), Window2d.maxSize + 1), eps: eps, momentum: momentum) } catch let e as TensorError {
-                throw r.corrupt(e.message)
+            guard c >= 1, c <= Window2d.maxSize else {
+                throw r.corrupt("BatchNorm2d: channel count must be between 1 and \(Window2d.maxSize), got \(c)")
             }
+            do { _ = try BatchNorm2d(1, eps: eps, momentum: momentum) } catch let e as TensorError { throw r.corrupt(e.message) }
             var t: [Tensor] = []
             for what in ["the BatchNorm2d weight", "the BatchNorm2d bias", "the running mean", "the running var"] {
                 t.append(try Tensor(shape: [c], values: try r.numbers(c, what), dtype: dtype))
