@@ -140,3 +140,40 @@ local net = cnn()
 local h = train.fit{ model = net, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(net, { lr = 0.1 }),
                      x = X, y = labels, steps = 30, progress = false }
 check.eq(h.loss[#h.loss] < h.loss[1], true, "train.fit lowers the loss")
+
+-- train.fit with Dropout and BatchNorm2d: a run that crashes and resumes from its checkpoint
+-- ends bit for bit where the uninterrupted run does (the checkpoint keeps the running
+-- statistics and the dropout pass count); validation and h.final run in evaluate mode.
+local function bits(t)
+  t = t:reshape(t:numel())
+  local out = {}
+  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
+  return table.concat(out, " ")
+end
+local ck = os.tmpname()
+os.remove(ck)
+local function run(crash_at, resume)
+  tensor.seed(12)
+  local m = cnn()
+  local ok, h = pcall(train.fit, {
+    model = m, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(m, { lr = 0.05, momentum = 0.9 }),
+    x = X, y = labels, steps = 12, batch_size = 3, progress = false, validation = { x = X, y = labels },
+    checkpoint = resume and { path = ck, every = 4 } or nil, resume = resume and ck or nil,
+    on_step = function(s) if s == crash_at then error("simulated crash") end end })
+  return ok, h, m
+end
+local _, ref, mref = run()
+check.eq(run(7, true), false, "the run crashed")
+local ok2, h2, m2 = run(nil, true)
+check.eq(ok2, true, "resumed run")
+os.remove(ck)
+check.eq(bits(m2:flat_parameters()), bits(mref:flat_parameters()), "parameters after resume")
+check.eq(bits(m2:get(2).running_var), bits(mref:get(2).running_var), "running var after resume")
+check.eq(h2.loss[#h2.loss], ref.loss[#ref.loss], "last loss")
+check.eq(mref:get(4):is_training(), true, "train.fit leaves training mode as it was")
+-- Evaluation mode for validation and h.final: equal to a forward in evaluate mode.
+mref:evaluate(); m2:evaluate()
+check.eq(ref.final.loss, nn.CrossEntropyLoss():forward(mref:forward(X), labels), "h.final in evaluate mode")
+check.eq(ref.val_loss[#ref.val_loss] ~= ref.loss[#ref.loss], true, "validation differs from the training loss")
+mref:train(); m2:train()
+check.eq(bits(m2:forward(X)), bits(mref:forward(X)), "next dropout mask after resume")

@@ -1,4 +1,5 @@
-/// The metrics of a model as it is (no update, no gradient) on a labelled data set: what
+/// The metrics of a model as it is (no update, no gradient; in evaluation mode: Dropout off,
+/// BatchNorm2d on its running statistics) on a labelled data set: what
 /// `train.evaluate` returns and what `train.fit` records as `h.final` after its last update.
 /// The rows go through the model in chunks of `chunkRows` (nil: all at once), so that a large
 /// set needs no more memory than a training batch; one chunk gives the same bits as the
@@ -25,7 +26,7 @@ public struct ModelEvaluation: Equatable, Sendable {
         for start in stride(from: 0, to: n, by: chunk) {
             let rows = min(chunk, n - start)
             let part = rows == n ? x : try x.narrow(0, start: start, length: rows)
-            let output = try model.forward(part)
+            let output = try model.inEvaluationMode { try model.forward(part) }
             let y = Array(labels[start..<(start + rows)])
             let e = try loss.evaluate(output, labels: y, gradient: nil)
             if rows == n { single = e }

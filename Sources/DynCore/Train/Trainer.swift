@@ -159,7 +159,7 @@ public final class Trainer {
                                     classAccuracy: onRecord == nil ? [] : try Trainer.classAccuracy(output, by, classes))
             }
             if recorded, let validation {
-                let vo = try model.forward(validation.x)
+                let vo = try model.inEvaluationMode { try model.forward(validation.x) }
                 let ve = try loss.evaluate(vo, labels: validation.labels, gradient: nil)
                 record!.valLoss = ve.loss
                 record!.valAccuracy = Double(ve.correct) / Double(validation.labels.count)

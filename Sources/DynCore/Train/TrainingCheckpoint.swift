@@ -4,7 +4,8 @@ import Foundation
 /// back by `resume`, so that a run killed at any point and started again with the same command
 /// ends with the same parameters and history, bit for bit, as a run never interrupted.
 ///
-/// Saved: the parameters, the optimizer's step count, learning rate and buffers (momentum,
+/// Saved: the parameters (followed by the model's running state: BatchNorm2d's statistics,
+/// Dropout's pass counts), the optimizer's step count, learning rate and buffers (momentum,
 /// Adam's moments), the minibatch sampler (its generator, the epoch's order and position), the
 /// global generator (tensor.rand and friends in callbacks), the history so far, the landscape
 /// tracker's warm start, and whatever `on_checkpoint` returns. A built-in schedule is a
@@ -211,6 +212,10 @@ extension Trainer {
         }
     }
 
+    /// What the checkpoint's "parameters" lines hold: the parameters, then the running state
+    /// (none for most models, whose files are as before).
+    var savedModelTensors: [Tensor] { model.parameters + model.runState }
+
     /// The optimizer's per-parameter buffers, in a fixed order.
     var optimizerStateTensors: [Tensor] {
         switch optimizer {
@@ -223,7 +228,7 @@ extension Trainer {
     func captureCheckpoint(step: Int, stopped: Bool, history: TrainingHistory,
                            sampler: BatchSampler) throws -> TrainingCheckpoint {
         TrainingCheckpoint(run: runSettings(), step: step, stopped: stopped,
-                           parameters: model.parameters.map { $0.toArray() },
+                           parameters: savedModelTensors.map { $0.toArray() },
                            optimizerSteps: optimizer.stepCount, learningRate: optimizer.learningRate,
                            optimizerState: optimizerStateTensors.map { $0.toArray() },
                            sampler: sampler.state, globalGenerator: Generator.global.state,
@@ -269,13 +274,13 @@ extension Trainer {
         let buffers = optimizerStateTensors
         guard c.optimizerState.count == buffers.count,
               zip(c.optimizerState, buffers).allSatisfy({ $0.count == $1.count }),
-              c.parameters.count == model.parameters.count,
-              zip(c.parameters, model.parameters).allSatisfy({ $0.count == $1.count }),
+              c.parameters.count == savedModelTensors.count,
+              zip(c.parameters, savedModelTensors).allSatisfy({ $0.count == $1.count }),
               c.sampler.order.count == x.shape[0], Set(c.sampler.order) == Set(0..<x.shape[0]),
               c.sampler.position <= x.shape[0], c.history.count <= c.step else {
             throw TensorError("\(op): '\(path)' does not match this model and optimizer")
         }
-        for (values, t) in zip(c.parameters, model.parameters) { t.assign(values) }
+        for (values, t) in zip(c.parameters, savedModelTensors) { t.assign(values) }
         for (values, t) in zip(c.optimizerState, buffers) { t.assign(values) }
         optimizer.stepCount = c.optimizerSteps
         optimizer.learningRate = c.learningRate
