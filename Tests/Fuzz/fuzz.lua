@@ -25,14 +25,14 @@ local huge = { math.maxinteger, math.mininteger, 2 ^ 31, 2 ^ 53, 2 ^ 63, 1e308, 
 for _, v in ipairs(huge) do numbers[#numbers + 1] = v end
 
 local strings = { "", "a", "float32", "float64", "ab\0cd", "x.npy", "m.dynlua", "nosuchdir/x.npy", "run.csv",
-                  "f.svg", "relu", "sum", "__gc", "glorot_normal", "train", "test" }
+                  "f.svg", "relu", "sum", "__gc", "glorot_normal", "train", "test", "exact", "differences", "auto" }
 
 local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights", "batch_size", "seed", "classes",
                "per_class", "amplitude", "period", "k", "iters", "starts", "every", "on_step", "bias", "init",
                "momentum", "betas", "eps", "normalize", "static_after", "fraction", "shuffle", "noise", "log",
                "progress", "validation", "analysis", "header", "label_column", "rows", "cols", "width",
                "height", "title", "on_nonfinite", "grid", "sigma", "nesterov", "weight_decay", "revolutions",
-               "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape" }
+               "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape", "method" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
 
@@ -70,13 +70,21 @@ local function cnn()
                        nn.Flatten(), nn.Linear(2, 3))
 end
 
+-- The same with batch normalization, dropout and a global average pool.
+local function normcnn()
+  return nn.Sequential(nn.Conv2d(1, 3, 3, { padding = 1 }), nn.BatchNorm2d(3), nn.ReLU(), nn.Dropout(0.3),
+                       nn.GlobalAvgPool2d(), nn.Linear(3, 3))
+end
+
 local makers = {
   nn = function()
     return pick{ net, function() return nn.Linear(2, 3) end, function() return nn.ReLU() end,
                  function() return nn.Sequential(nn.Linear(3, 9), nn.Tanh(), nn.Linear(9, 2)) end,
                  function() return nn.Softmax() end, function() return nn.LogSoftmax() end,
                  function() local m = net(); getmetatable(m).__close(m); return m end,
-                 cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end }()
+                 cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end,
+                 normcnn, function() return nn.BatchNorm2d(1) end, function() return nn.Dropout(0.5) end,
+                 function() return nn.GlobalAvgPool2d() end, function() local m = normcnn(); m:evaluate(); return m end }()
   end,
   loss = function()
     return pick{ function() return nn.CrossEntropyLoss() end, function() return nn.MSELoss() end,

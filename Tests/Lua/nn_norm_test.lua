@@ -177,3 +177,10 @@ check.eq(ref.final.loss, nn.CrossEntropyLoss():forward(mref:forward(X), labels),
 check.eq(ref.val_loss[#ref.val_loss] ~= ref.loss[#ref.loss], true, "validation differs from the training loss")
 mref:train(); m2:train()
 check.eq(bits(m2:forward(X)), bits(mref:forward(X)), "next dropout mask after resume")
+
+-- Dropout's backward on another input than the last forward's would need another mask: an error.
+local dd = nn.Dropout(0.5)
+dd:forward(tensor.ones(2, 2))
+check.raises("Dropout(0.5): backward needs the input of the most recent forward", function() return dd:backward(tensor.ones(2, 2), tensor.ones(2, 2)) end)
+dd:evaluate()
+check.tensor(dd:backward(tensor.ones(2, 2), tensor.ones(2, 2) * 3), { { 3, 3 }, { 3, 3 } }, 0, "evaluate mode: any input")

@@ -67,6 +67,11 @@ public final class Dropout: Module {
     }
 
     public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
+        // Running forward again would draw another mask: the gradient would not be the one of
+        // the output the caller has.
+        if isTraining && p > 0 && x !== lastInput {
+            throw TensorError("\(description): backward needs the input of the most recent forward (in training mode another forward draws another mask)")
+        }
         try ensureForward(x)
         guard gradOutput.shape == x.shape else {
             throw TensorError("\(description): backward: gradient of shape \(shapeText(gradOutput.shape)) does not match the input shape \(shapeText(x.shape))")
