@@ -13,7 +13,7 @@ import Foundation
 /// the middle of training. Dropout counts as the identity (evaluation-mode network).
 ///
 /// By differences (DifferenceHessianVectorProduct) when some layer or the loss has no exact
-/// part (Lua-written ones), or when asked for: accurate to about 1e-8 relative on smooth
+/// part (Lua-written ones), or when asked for: accurate to about 1e-11 relative on smooth
 /// losses (docs/api/analysis.md).
 public final class HessianVectorProduct {
     public enum Method: String, Sendable {
