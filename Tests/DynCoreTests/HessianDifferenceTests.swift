@@ -71,4 +71,49 @@ final class HessianDifferenceTests: XCTestCase {
         XCTAssertEqual(model.runState.map { $0.toArray() }, state)
         XCTAssertTrue(d.isTraining)
     }
+
+    /// A layer the analysis does not know (as a Lua-written one): Tanh through its own code.
+    final class OpaqueTanh: Module {
+        let inner = Tanh()
+        override func forward(_ x: Tensor) throws -> Tensor { lastInput = x; return try inner.forward(x) }
+        override func backward(_ x: Tensor, _ g: Tensor) throws -> Tensor { try inner.backward(x, g) }
+    }
+
+    /// A loss the analysis does not know: cross-entropy through the built-in kernels.
+    final class OpaqueCrossEntropy: Loss {
+        let inner = try! CrossEntropyLoss()
+        override func kernel(_ x: UnsafePointer<Double>, _ n: Int, _ c: Int, _ y: UnsafePointer<Int>,
+                             _ w: UnsafePointer<Double>?, _ grad: UnsafeMutablePointer<Double>?) -> LossEvaluation {
+            inner.kernel(x, n, c, y, w, grad)
+        }
+    }
+
+    /// method auto picks differences for an unknown layer or loss, and they give the built-in
+    /// network's top eigenvalues; method exact refuses, naming the part.
+    func testUnknownPartsUseDifferences() throws {
+        var g = Generator(seed: 3)
+        let x = try Tensor.randn([30, 2], generator: &g)
+        let y = (0..<30).map { $0 % 3 }
+        Generator.global = Generator(seed: 4)
+        let builtIn = try Sequential([try Linear(2, 8), Tanh(), try Linear(8, 3)])
+        let custom = try Sequential([try Linear(weight: builtIn.modules[0].parameters[0], bias: builtIn.modules[0].parameters[1]),
+                                     OpaqueTanh(),
+                                     try Linear(weight: builtIn.modules[2].parameters[0], bias: builtIn.modules[2].parameters[1])])
+        let weights = [2.0, 0.5, 1]
+        let exact = try HessianVectorProduct(model: builtIn, loss: try CrossEntropyLoss(weights: weights), x: x, labels: y)
+        let want = try Hessian.extremeEigenvalues(exact, k: 3, iterations: nil, seed: 1)
+        for (model, loss) in [(custom, try CrossEntropyLoss(weights: weights) as Loss),
+                              (builtIn, try OpaqueCrossEntropy(weights: weights) as Loss)] {
+            let h = try HessianVectorProduct(model: model, loss: loss, x: x, labels: y)
+            XCTAssertEqual(h.method, .differences)
+            let got = try Hessian.extremeEigenvalues(h, k: 3, iterations: nil, seed: 1)
+            for (a, b) in zip(got, want) { XCTAssertEqual(a, b, accuracy: 1e-9 * abs(b)) }
+        }
+        XCTAssertThrowsError(try HessianVectorProduct(model: custom, loss: try MSELoss(), x: x, labels: y, method: .exact)) {
+            XCTAssertEqual(($0 as! TensorError).message, "hvp: no exact Hessian-vector product: module OpaqueTanh has no exact R-operator")
+        }
+        XCTAssertThrowsError(try HessianVectorProduct(model: builtIn, loss: try OpaqueCrossEntropy(), x: x, labels: y, method: .exact)) {
+            XCTAssertEqual(($0 as! TensorError).message, "hvp: no exact Hessian-vector product: loss OpaqueCrossEntropy has no exact R-operator")
+        }
+    }
 }
