@@ -184,3 +184,18 @@ dd:forward(tensor.ones(2, 2))
 check.raises("Dropout(0.5): backward needs the input of the most recent forward", function() return dd:backward(tensor.ones(2, 2), tensor.ones(2, 2)) end)
 dd:evaluate()
 check.tensor(dd:backward(tensor.ones(2, 2), tensor.ones(2, 2) * 3), { { 3, 3 }, { 3, 3 } }, 0, "evaluate mode: any input")
+
+-- float32: BatchNorm2d's forward and backward agree with float64 to float32 precision; Dropout
+-- draws the same masks in both dtypes.
+tensor.seed(14)
+local x64, g64 = tensor.randn(3, 2, 4, 4) * 2 + 1, tensor.randn(3, 2, 4, 4)
+local b64, b32 = nn.BatchNorm2d(2), nn.BatchNorm2d(2):to("float32")
+b64.weight:copy_(tensor.new{ 0.5, 2 }); b32.weight:copy_(tensor.new{ 0.5, 2 })
+local y64, y32 = b64:forward(x64), b32:forward(x64:to("float32"))
+check.eq(y32:dtype(), "float32", "float32 output")
+check.eq(rel_error(y32:to("float64"), y64) < 1e-6, true, "float32 forward")
+local gx64, gx32 = b64:backward(x64, g64), b32:backward(x64:to("float32"), g64:to("float32"))
+check.eq(rel_error(gx32:to("float64"), gx64) < 1e-5, true, "float32 input gradient")
+check.eq(rel_error(b32.grad_weight:to("float64"), b64.grad_weight) < 1e-5, true, "float32 weight gradient")
+local d64, d32 = nn.Dropout(0.5, { seed = 3 }), nn.Dropout(0.5, { seed = 3 })
+check.tensor(d32:forward(tensor.ones(4, 8, "float32")):to("float64"), d64:forward(tensor.ones(4, 8)), 0, "same mask in float32")
