@@ -25,7 +25,7 @@ local heads = {
 
 -- Gradient at flat parameters p, with the model's Dropout (layer 5) off: the analysis measures
 -- the evaluation-mode network; BatchNorm2d keeps its mode.
-local function gradient_at(m, p)
+local function gradient_at(m, p, X, y)
   m:set_flat_parameters(p)
   m:zero_grad()
   local out = m:forward(X)
@@ -33,13 +33,13 @@ local function gradient_at(m, p)
   return m:flat_gradients()
 end
 
-local function fd_hessian(m)
+local function fd_hessian(m, X, y)
   local theta, P, h = m:flat_parameters(), m:num_parameters(), 1e-5
   local H = tensor.zeros(P, P)
   m:get(5):evaluate()
   for j = 1, P do
     local e = tensor.zeros(P); e[j] = h
-    H:select(2, j):copy_((gradient_at(m, theta + e) - gradient_at(m, theta - e)) / (2 * h))
+    H:select(2, j):copy_((gradient_at(m, theta + e, X, y) - gradient_at(m, theta - e, X, y)) / (2 * h))
   end
   m:get(5):train()
   m:set_flat_parameters(theta)
@@ -55,7 +55,7 @@ for name, head in pairs(heads) do
     m:forward(X)  -- running statistics away from (0, 1)
     if mode == "evaluate" then m:evaluate() end
     local H = analysis.hessian(m, loss, X, y)
-    local want = fd_hessian(m)
+    local want = fd_hessian(m, X, y)
     local e = rel(H, want)
     if os.getenv("SHOW") then print(what, e) end
     if e > 1e-6 then error(what .. ": Hessian relative error " .. e) end
@@ -66,6 +66,21 @@ for name, head in pairs(heads) do
     local top = analysis.hessian_top(m, loss, X, y, { k = 3 })
     for i = 1, 3 do check.near(top[i], exact[i], 1e-7, what .. ": Lanczos eigenvalue " .. i) end
   end
+end
+
+-- Strides, no bias, overlapping pools, a softmax output: the exact Hessian against differences
+-- (Dropout at layer 5 again, off in the differences), and the spectral density on images.
+do
+  tensor.seed(25)
+  local Xs = tensor.randn(3, 2, 7, 7)
+  local m = nn.Sequential(nn.Conv2d(2, 3, { 3, 2 }, { stride = { 2, 1 }, bias = false, padding = { 1, 0 } }), nn.Sigmoid(),
+                          nn.AvgPool2d(2, 1), nn.MaxPool2d(2, 1), nn.Dropout(0.1), nn.BatchNorm2d(3),
+                          nn.Flatten(), nn.Linear(3 * 2 * 4, 3), nn.LogSoftmax())
+  local ys = y:narrow(1, 1, 3)
+  local e = rel(analysis.hessian(m, loss, Xs, ys), fd_hessian(m, Xs, ys))
+  if e > 1e-6 then error("strided CNN: Hessian relative error " .. e) end
+  local grid, density = analysis.spectral_density(m, loss, Xs, ys, { iters = 30, starts = 2, grid = 300 })
+  check.near(density:sum() * (grid[2] - grid[1]), 1, 1e-6, "spectral density on images integrates to 1")
 end
 
 -- The analysis leaves the model as it was: running statistics, dropout passes, gradients.
