@@ -7,7 +7,7 @@ import DynCore
 enum TrainModule {
     static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
                              "seed", "validation", "every", "on_step", "on_step_every", "log", "progress", "analysis",
-                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite"]
+                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite", "eval_every", "augment"]
 
     /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
     /// keeps it there for the whole run, which also keeps Lua functions alive).
@@ -83,6 +83,9 @@ enum TrainModule {
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
         config.onNonFinite = try nonFinitePolicy(o)
+        config.evalEvery = try o.integer("eval_every")
+        o.push("augment")
+        if !lua.isNoneOrNil(-1) { config.augmentation = try augmentOption(lua, lua.top, op: "train.fit") }
 
         let trainer = try Trainer(model: model, loss: loss, optimizer: optimizer, schedule: schedule,
                                   x: x, labels: y, classes: classes, configuration: config)
@@ -176,6 +179,16 @@ enum TrainModule {
         return 3
     } }
 
+    /// `augment = {crop = p, flip = true}` (crop 0 and no flip when left out).
+    static func augmentOption(_ lua: Lua, _ i: Int32, op: String) throws -> ImageAugmentation {
+        guard lua.isTable(i) else {
+            throw LuaFailure.message("\(op): option 'augment' must be a table {crop = p, flip = true}, got \(lua.typeName(i))")
+        }
+        let a = try Options(lua, i, function: "\(op) augment", allowed: ["crop", "flip"])
+        return try ImageAugmentation(crop: try a.integer("crop", default: 0), flip: try a.boolean("flip", default: false),
+                                     op: "\(op): augment")
+    }
+
     /// `on_nonfinite = "error" | "stop" | "continue"` (default "error").
     static func nonFinitePolicy(_ o: Options) throws -> NonFinitePolicy {
         guard let text = try o.string("on_nonfinite") else { return .error }
@@ -268,6 +281,7 @@ enum TrainModule {
         for i in 0..<h.count { pushList(lua, Array(h.weights(at: i))); lua.setIndex(-2, i + 1) }
         lua.setField(-2, "weights")
         if validation {
+            pushList(lua, h.valStep); lua.setField(-2, "val_step")
             pushList(lua, h.valLoss); lua.setField(-2, "val_loss")
             pushList(lua, h.valAccuracy); lua.setField(-2, "val_accuracy")
         }
