@@ -16,6 +16,10 @@ public struct ImageAugmentation: Equatable, Sendable {
         self.flip = flip
     }
 
+    /// The generator of a run with this seed: a stream apart from the batch order's (which
+    /// train.fit seeds with the same number) and from the global generator.
+    public static func generator(seed: UInt64) -> Generator { Generator(seed: seed ^ 0x6175_676D_656E_7421) }
+
     /// "crop4+flip", for a checkpoint's run settings.
     public var text: String { "crop\(crop)\(flip ? "+flip" : "")" }
 

@@ -23,7 +23,7 @@ public final class Trainer {
         public var logPath: String?
         public var progress = true
         public var onNonFinite = NonFinitePolicy.error
-        /// Validation runs at steps 1, 1 + K, ... (a multiple of `every`) and the last step
+        /// Validation runs at steps 1, 1 + K, ... and the last step, which are recorded too
         /// (nil: at every recorded step).
         public var evalEvery: Int?
         /// Random crops and flips of each training batch (images only).
@@ -83,9 +83,6 @@ public final class Trainer {
         if let b = configuration.batchSize, b < 1 { throw TensorError("train.fit: batch_size must be >= 1, got \(b)") }
         if let k = configuration.evalEvery {
             guard k >= 1 else { throw TensorError("train.fit: eval_every must be >= 1, got \(k)") }
-            guard k % configuration.every == 0 else {
-                throw TensorError("train.fit: eval_every (\(k)) must be a multiple of every (\(configuration.every)): validation runs at recorded steps")
-            }
         }
         try configuration.augmentation?.check(x, op: "train.fit")
         try ClassLabels.check(labels, rows: x.shape[0], classes: classes, op: "train.fit")
@@ -161,7 +158,8 @@ public final class Trainer {
             // The loss is computed anyway; when it is not finite, stop before the update.
             var stop = config.onNonFinite == .continue ? nil : DivergenceStop(step: step, evaluation)
             let last = step == config.steps
-            let recorded = stop == nil && ((step - 1) % config.every == 0 || last)
+            let evaluated = validation != nil && (config.evalEvery.map { (step - 1) % $0 == 0 } ?? true)
+            let recorded = stop == nil && ((step - 1) % config.every == 0 || last || (evaluated && config.evalEvery != nil))
             let called = stop == nil && onRecord != nil
                 && (config.onStepEvery.map { (step - 1) % $0 == 0 || last } ?? recorded)
             var record: StepRecord? = nil
@@ -172,7 +170,7 @@ public final class Trainer {
                                     weights: schedule == nil ? loss.weights ?? weights : weights,
                                     classAccuracy: onRecord == nil ? [] : try Trainer.classAccuracy(output, by, classes))
             }
-            if recorded, validation != nil, config.evalEvery.map({ (step - 1) % $0 == 0 || last }) ?? true {
+            if recorded, validation != nil, evaluated || last {
                 let ve = try measureValidation()
                 record!.valLoss = ve.loss
                 record!.valAccuracy = ve.accuracy
@@ -284,8 +282,7 @@ struct BatchAugmenter {
 
     init(_ augmentation: ImageAugmentation, seed: UInt64) {
         self.augmentation = augmentation
-        // A stream apart from the batch order's (same seed) and the global generator's.
-        generator = Generator(seed: seed ^ 0x6175_676D_656E_7421)
+        generator = ImageAugmentation.generator(seed: seed)
     }
 
     mutating func apply(_ batch: Tensor) throws -> Tensor {
