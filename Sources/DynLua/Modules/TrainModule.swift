@@ -105,6 +105,10 @@ enum TrainModule {
             trainer.validation = Trainer.Validation(x: vx, labels: vy)
         }
 
+        if config.evalEvery != nil && trainer.validation == nil {
+            throw LuaFailure.message("train.fit: option 'eval_every' needs validation = {x = ..., y = ...}")
+        }
+
         o.push("analysis")
         if !lua.isNoneOrNil(-1) {
             trainer.analysis = try option("analysis") { try analysisOption(lua, lua.top, trainer: trainer) }
