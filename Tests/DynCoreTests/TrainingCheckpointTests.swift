@@ -111,5 +111,8 @@ final class ProgressLineTests: XCTestCase {
                                         valAccuracy: nil, seconds: 1).hasPrefix("epoch 1/11  step 400/4001  loss 1.0000  acc 0.500  400 steps/s"))
         XCTAssertEqual(ProgressLine.text(step: 5, total: 10, batchesPerEpoch: 1, loss: 2, accuracy: 1, valAccuracy: nil, seconds: 0),
                        "step 5/10  loss 2.0000  acc 1.000  0 steps/s  ETA 0s")
+        // Resumed at step 1001: the rate counts the steps this process ran.
+        XCTAssertEqual(ProgressLine.text(step: 1100, total: 2000, batchesPerEpoch: 1, loss: 2, accuracy: 1, valAccuracy: nil,
+                                         seconds: 2, firstStep: 1001), "step 1100/2000  loss 2.0000  acc 1.000  50 steps/s  ETA 18s")
     }
 }

@@ -7,6 +7,8 @@ struct ProgressLine {
     let total: Int
     let batchesPerEpoch: Int
     let enabled: Bool
+    /// The first step this process runs (after a resume, the steps before took no time here).
+    var firstStep = 1
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lastDraw: UInt64 = 0
     private var valAccuracy: Double? = nil
@@ -19,8 +21,8 @@ struct ProgressLine {
 
     /// The line's text (without the carriage return and the clearing escape).
     static func text(step: Int, total: Int, batchesPerEpoch: Int, loss: Double, accuracy: Double,
-                     valAccuracy: Double?, seconds: Double) -> String {
-        let rate = seconds > 0 ? Double(step) / seconds : 0
+                     valAccuracy: Double?, seconds: Double, firstStep: Int = 1) -> String {
+        let rate = seconds > 0 ? Double(step - firstStep + 1) / seconds : 0
         let eta = rate > 0 ? Double(total - step) / rate : 0
         var line = ""
         if batchesPerEpoch > 1 {
@@ -41,7 +43,7 @@ struct ProgressLine {
         lastDraw = now
         let line = ProgressLine.text(step: step, total: total, batchesPerEpoch: batchesPerEpoch, loss: loss,
                                      accuracy: accuracy, valAccuracy: self.valAccuracy,
-                                     seconds: Double(now - start) / 1e9)
+                                     seconds: Double(now - start) / 1e9, firstStep: firstStep)
         FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
     }
 

@@ -112,6 +112,7 @@ public final class Trainer {
             try restore(saved, from: path, sampler: &sampler, augmenter: &augmenter)
             history = saved.history
             firstStep = saved.step + 1
+            progress.firstStep = firstStep
             stopped = saved.stopped
             for path in [config.logPath, checkpoint?.path].compactMap({ $0 }) { AtomicFile.removeStaleTemporaries(of: path) }
         }
