@@ -11,7 +11,7 @@ public struct ImageAugmentation: Equatable, Sendable {
     public let flip: Bool
 
     public init(crop: Int, flip: Bool, op: String) throws {
-        guard crop >= 0, crop <= 1 << 20 else { throw TensorError("\(op): crop must be an integer >= 0, got \(crop)") }
+        guard crop >= 0, crop <= 1 << 20 else { throw TensorError("\(op): crop must be an integer >= 0 (at most the image size), got \(crop)") }
         self.crop = crop
         self.flip = flip
     }
