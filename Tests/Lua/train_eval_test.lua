@@ -86,3 +86,17 @@ for i = 1, #yv do
 end
 check.eq(a1, right / #yv, "accuracy from the outputs")
 check.near(l1, sum / #yv, 1e-12, "loss from the outputs")
+
+-- train.evaluate on images without batch_size: chunks of 256 rows (the same bits as asking
+-- for them), the accuracies of one pass.
+tensor.seed(5)
+local Xb = tensor.rand(300, 1, 4, 4)
+local yb = {}
+for i = 1, 300 do yb[i] = i % 3 + 1 end
+local lb, ab, cb = train.evaluate(m, loss, Xb, yb)
+local l256, a256 = train.evaluate(m, loss, Xb, yb, { batch_size = 256 })
+local lall, aall, call = train.evaluate(m, loss, Xb, yb, { batch_size = 300 })
+check.eq(lb, l256, "default chunks of 256 rows")
+check.eq(ab, aall, "accuracy as in one pass")
+check.eq(bits(tensor.new(cb)), bits(tensor.new(call)), "class accuracy as in one pass")
+check.near(lb, lall, 1e-14, "loss as in one pass up to rounding")

@@ -211,17 +211,17 @@ public final class Trainer {
     }
 
     /// Rows per forward pass of the final measurement: all at once for full-batch training,
-    /// else the batch size but at least 1024 (memory stays near that of a training step).
-    var evaluationChunk: Int? { configuration.batchSize.map { max($0, 1024) } }
+    /// else the batch size but at least 1024 (memory stays near that of a training step); for
+    /// images the batch size itself: an image's activations are large (1024 28x28 images through
+    /// 32 channels hold 100 MB per layer, which the modules would keep), and the modules'
+    /// buffers of the training batch's shape are reused.
+    var evaluationChunk: Int? { configuration.batchSize.map { x.rank > 2 ? $0 : max($0, 1024) } }
 
-    /// The validation set at the current parameters, in chunks: those of the final measurement,
-    /// but for images the batch size itself (an image batch's activations are large, and the
-    /// modules' buffers of that shape are reused).
+    /// The validation set at the current parameters, in the chunks of the final measurement.
     func measureValidation(op: String = "train.fit: validation") throws -> ModelEvaluation {
         let v = validation!
-        let chunk = v.x.rank > 2 ? configuration.batchSize : evaluationChunk
         return try ModelEvaluation.measure(model: model, loss: loss, x: v.x, labels: v.labels, classes: classes,
-                                           chunkRows: chunk, op: op)
+                                           chunkRows: evaluationChunk, op: op)
     }
 
     private func append(_ r: StepRecord, to history: inout TrainingHistory, log: CSVLog?,

@@ -159,6 +159,9 @@ enum TrainModule {
         return output.shape[1]
     }
 
+    /// Rows per forward pass of train.evaluate on images when no batch_size is given.
+    static let imageChunk = 256
+
     /// train.evaluate(model, loss, x, y [, {batch_size =}]): loss, accuracy, class_accuracy of
     /// the model as it is.
     static let evaluate: LuaBody = { guarded($0) { lua in
@@ -175,8 +178,10 @@ enum TrainModule {
         guard x.shape[0] > 0 else { throw LuaFailure.message("\(op): x has no rows") }
         let classes = try classesProbe(model, x, op: op)
         let labels = try ClassLabels.fromOneBased(values, rows: x.shape[0], classes: classes, op: "\(op): y")
+        // Images default to chunks: 10,000 of them through a conv layer in one pass would hold
+        // gigabytes of activations.
         let e = try ModelEvaluation.measure(model: model, loss: loss, x: x, labels: labels, classes: classes,
-                                            chunkRows: batch, op: op)
+                                            chunkRows: batch ?? (x.rank > 2 ? TrainModule.imageChunk : nil), op: op)
         lua.push(e.loss)
         lua.push(e.accuracy)
         pushList(lua, e.classAccuracy)
