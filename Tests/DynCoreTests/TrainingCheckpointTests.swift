@@ -48,6 +48,30 @@ final class TrainingCheckpointTests: XCTestCase {
         XCTAssertEqual(b.hook, a.hook)
     }
 
+    /// With eval_every, only some records carry validation values; with augment, the
+    /// augmentation's generator has its own line.
+    func testValidationSubsetAndAugmentGeneratorRoundTrip() throws {
+        var a = sample()
+        a.history.valStep = [3]; a.history.valLoss = [0.25]; a.history.valAccuracy = [0.75]
+        a.augmentGenerator = [5, 0, UInt64.max, 1]
+        let text = a.text()
+        XCTAssertTrue(text.contains("\naugment 5 0 18446744073709551615 1\n"))
+        let b = try TrainingCheckpoint.parse(text, name: "ck", classes: 2, validation: true, augment: true) { _ in }
+        XCTAssertEqual(b.history.step, [1, 3])
+        XCTAssertEqual(b.history.valStep, [3])
+        XCTAssertEqual(b.history.valLoss, [0.25])
+        XCTAssertEqual(b.history.valAccuracy, [0.75])
+        XCTAssertEqual(b.augmentGenerator, [5, 0, UInt64.max, 1])
+        // Read without augment, the augment line is where the history should be.
+        XCTAssertThrowsError(try TrainingCheckpoint.parse(text, name: "ck", classes: 2, validation: true) { _ in })
+        // A record with one value too many is corrupt.
+        let body = String(text[..<text.range(of: "checksum fnv1a64")!.lowerBound])
+        let bad = ChecksummedText.seal(body.replacingOccurrences(of: "record 3 inf", with: "record 3 inf 9"))
+        XCTAssertThrowsError(try TrainingCheckpoint.parse(bad, name: "ck", classes: 2, validation: true, augment: true) { _ in }) {
+            XCTAssertTrue("\($0)".contains("expected 6 or 8 values in a record"), "\($0)")
+        }
+    }
+
     func message(_ body: String) -> String {
         do { _ = try parse(ChecksummedText.seal("dynlua-checkpoint 1\n" + body)); return "no error" }
         catch { return (error as? TensorError)?.message ?? "\(error)" }
@@ -73,5 +97,22 @@ final class TrainingCheckpointTests: XCTestCase {
         XCTAssertEqual(message(upToHistory + "history 0 0\nwarmstart 0\nhook 1\ns 0g\nend\n"),
                        "train.fit: resume: 'ck' is corrupt at line 11: 's 0g' is not a saved value")
         XCTAssertEqual(message(upToHistory + "history 0 0\nwarmstart 0\nhook 0\nend\n"), "no error")
+    }
+}
+
+/// The progress line's text: the epoch for minibatch training, val_acc once validation ran.
+final class ProgressLineTests: XCTestCase {
+    func testText() {
+        XCTAssertEqual(ProgressLine.text(step: 1200, total: 4000, batchesPerEpoch: 400, loss: 0.43125, accuracy: 0.8734,
+                                         valAccuracy: 0.85, seconds: 10),
+                       "epoch 3/10  step 1200/4000  loss 0.4313  acc 0.873  val_acc 0.850  120 steps/s  ETA 23s")
+        // Step 400 is the last of epoch 1; 4001 steps need an 11th epoch.
+        XCTAssertTrue(ProgressLine.text(step: 400, total: 4001, batchesPerEpoch: 400, loss: 1, accuracy: 0.5,
+                                        valAccuracy: nil, seconds: 1).hasPrefix("epoch 1/11  step 400/4001  loss 1.0000  acc 0.500  400 steps/s"))
+        XCTAssertEqual(ProgressLine.text(step: 5, total: 10, batchesPerEpoch: 1, loss: 2, accuracy: 1, valAccuracy: nil, seconds: 0),
+                       "step 5/10  loss 2.0000  acc 1.000  0 steps/s  ETA 0s")
+        // Resumed at step 1001: the rate counts the steps this process ran.
+        XCTAssertEqual(ProgressLine.text(step: 1100, total: 2000, batchesPerEpoch: 1, loss: 2, accuracy: 1, valAccuracy: nil,
+                                         seconds: 2, firstStep: 1001), "step 1100/2000  loss 2.0000  acc 1.000  50 steps/s  ETA 18s")
     }
 }

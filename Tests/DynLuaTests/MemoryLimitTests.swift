@@ -55,6 +55,27 @@ final class MemoryLimitTests: XCTestCase {
             """), .ok)
     }
 
+    /// train.evaluate on images goes in chunks by default: 2,000 images through an 8-channel
+    /// conv layer (50 MB of activations in one pass) fit under a 30 MB margin; in one pass
+    /// (batch_size = all rows) they do not.
+    func testEvaluateOnImagesIsChunked() {
+        let host = LuaHost()
+        XCTAssertEqual(host.runString("""
+            X = tensor.rand(2000, 1, 28, 28, "float32")
+            y = {}
+            for i = 1, 2000 do y[i] = i % 3 + 1 end
+            m = nn.Sequential(nn.Conv2d(1, 8, 3, { padding = 1 }), nn.ReLU(), nn.AvgPool2d(4), nn.Flatten(),
+                              nn.Linear(8 * 7 * 7, 3)):to("float32")
+            collectgarbage()
+            """), .ok)
+        dyn_budget_set_limit(dyn_budget_used() + (30 << 20))
+        XCTAssertEqual(host.runString("local l, a = train.evaluate(m, nn.CrossEntropyLoss(), X, y); assert(a >= 0 and a <= 1)"), .ok)
+        guard case .error(let message) = host.runString("train.evaluate(m, nn.CrossEntropyLoss(), X, y, { batch_size = 2000 })") else {
+            return XCTFail("expected an error")
+        }
+        XCTAssertTrue(message.contains("memory limit of"), message)
+    }
+
     /// Past the limit Lua's own allocations fail in Lua code, as an ordinary error.
     func testLuaHeapPastTheLimit() {
         let host = LuaHost()

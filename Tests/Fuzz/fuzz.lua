@@ -32,7 +32,8 @@ local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights",
                "momentum", "betas", "eps", "normalize", "static_after", "fraction", "shuffle", "noise", "log",
                "progress", "validation", "analysis", "header", "label_column", "rows", "cols", "width",
                "height", "title", "on_nonfinite", "grid", "sigma", "nesterov", "weight_decay", "revolutions",
-               "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape", "method" }
+               "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape", "warmup", "final",
+               "gamma", "milestones", "augment", "crop", "flip", "eval_every", "method" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
 
@@ -92,7 +93,15 @@ local makers = {
   end,
   optim = function()
     return pick{ function() return optim.SGD(net(), { lr = 0.1 }) end,
-                 function() return optim.Adam(net(), { lr = 0.01 }) end }()
+                 function() return optim.Adam(net(), { lr = 0.01 }) end,
+                 function() return optim.SGD(net(), { lr = optim.schedule.cosine{ lr = 0.1, steps = 5, warmup = 2 } }) end,
+                 function() return optim.SGD(net(), { lr = function(step) return value(1) end }) end }()
+  end,
+  lr_schedule = function()
+    return pick{ function() return optim.schedule.cosine{ lr = 0.1, steps = R(1, 9), final = 0.01 } end,
+                 function() return optim.schedule.step{ lr = 1, every = R(1, 3), warmup = R(0, 2) } end,
+                 function() return optim.schedule.step{ lr = 1, milestones = { 2, 5 }, gamma = 0.5 } end,
+                 function() return optim.schedule.constant{ lr = 0.5, warmup = 3 } end }()
   end,
   schedule = function()
     return pick{ function() return schedule.constant(3) end,
@@ -137,7 +146,8 @@ function value(depth)
   elseif r <= 64 then return makers.nn()
   elseif r <= 67 then return makers.loss()
   elseif r <= 69 then return makers.optim()
-  elseif r <= 72 then return makers.schedule()
+  elseif r <= 71 then return makers.schedule()
+  elseif r <= 72 then return makers.lr_schedule()
   elseif r <= 73 then return makers.figure()
   elseif r <= 77 then return pick(callbacks)
   elseif r <= 78 then return foreign
@@ -207,6 +217,11 @@ local moduleNames = { "tensor", "nn", "schedule", "optim", "data", "train", "ana
 for _, m in ipairs(moduleNames) do
   for name, f in pairs(_G[m]) do
     if type(f) == "function" then targets[#targets + 1] = { name = m .. "." .. name, kind = "function", fn = f } end
+    if type(f) == "table" then  -- a sub-table of functions (optim.schedule)
+      for sub, g in pairs(f) do
+        if type(g) == "function" then targets[#targets + 1] = { name = m .. "." .. name .. "." .. sub, kind = "function", fn = g } end
+      end
+    end
   end
 end
 
@@ -214,8 +229,9 @@ end
 -- __index table, or the second upvalue of an __index function).
 local samples = { tensor = function() return tensor.randn(3, 2) end,
                   module = function() return R(2) == 1 and net() or cnn() end, loss = makers.loss,
-                  optimizer = makers.optim, schedule = makers.schedule, figure = makers.figure }
-local sampleOrder = { "tensor", "module", "loss", "optimizer", "schedule", "figure" }
+                  optimizer = makers.optim, schedule = makers.schedule, figure = makers.figure,
+                  lr_schedule = makers.lr_schedule }
+local sampleOrder = { "tensor", "module", "loss", "optimizer", "schedule", "figure", "lr_schedule" }
 for _, kind in ipairs(sampleOrder) do
   local mt = getmetatable(samples[kind]())
   local methods = type(mt.__index) == "table" and mt.__index or select(2, debug.getupvalue(mt.__index, 2))

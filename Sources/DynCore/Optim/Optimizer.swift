@@ -8,8 +8,11 @@ public class Optimizer {
     public let module: Module
     public let parameters: [Tensor]
     public let gradients: [Tensor]
-    /// The learning rate; may be changed between steps.
+    /// The learning rate; may be changed between steps. With a schedule, the rate of the
+    /// latest step (set from the schedule before each update).
     public var learningRate: Double
+    /// When set, asked for the learning rate of every step (once, before the update).
+    public var schedule: LearningRateSchedule?
     /// Number of completed steps.
     public internal(set) var stepCount = 0
     let name: String
@@ -46,6 +49,7 @@ public class Optimizer {
     }
 
     public func step() throws {
+        try applySchedule()
         try checkReady()
         stepCount += 1
         for k in 0..<parameters.count { _ = update(k, 0..<parameters[k].count, store: true) }
@@ -57,6 +61,7 @@ public class Optimizer {
     /// once without being stored, and stored only when all are finite: one more read-only pass
     /// over the parameters, and no copy.
     public func stepIfFinite() throws -> NonFiniteUpdate? {
+        try applySchedule()
         try checkReady()
         stepCount += 1
         for k in 0..<parameters.count where !update(k, 0..<parameters[k].count, store: false) {
@@ -68,6 +73,17 @@ public class Optimizer {
         }
         for k in 0..<parameters.count { _ = update(k, 0..<parameters[k].count, store: true) }
         return nil
+    }
+
+    /// Sets the learning rate of the coming step (stepCount + 1) from the schedule.
+    private func applySchedule() throws {
+        guard let schedule else { return }
+        let step = stepCount + 1
+        let rate = try schedule.rate(step: step)
+        guard rate.isFinite, rate >= 0 else {
+            throw TensorError("\(name): the learning-rate schedule gave \(rate) at step \(step) (expected a finite number >= 0)")
+        }
+        learningRate = rate
     }
 
     private func checkReady() throws {

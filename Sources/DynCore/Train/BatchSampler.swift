@@ -20,6 +20,9 @@ struct BatchSampler {
 
     var isFullBatch: Bool { batchSize >= rows }
 
+    /// Steps per pass over the data (1 for full-batch training).
+    var batchesPerEpoch: Int { rows == 0 ? 1 : (rows + batchSize - 1) / max(batchSize, 1) }
+
     /// Where the sampler is (generator, this epoch's order, position in it): what a training
     /// checkpoint saves so that a resumed run draws the same minibatches.
     struct State: Equatable {

@@ -23,6 +23,11 @@ public final class Trainer {
         public var logPath: String?
         public var progress = true
         public var onNonFinite = NonFinitePolicy.error
+        /// Validation runs at steps 1, 1 + K, ... and the last step, which are recorded too
+        /// (nil: at every recorded step).
+        public var evalEvery: Int?
+        /// Random crops and flips of each training batch (images only).
+        public var augmentation: ImageAugmentation?
 
         public init(steps: Int) { self.steps = steps }
     }
@@ -76,6 +81,10 @@ public final class Trainer {
         guard configuration.every >= 1 else { throw TensorError("train.fit: every must be >= 1, got \(configuration.every)") }
         if let k = configuration.onStepEvery, k < 1 { throw TensorError("train.fit: on_step_every must be >= 1, got \(k)") }
         if let b = configuration.batchSize, b < 1 { throw TensorError("train.fit: batch_size must be >= 1, got \(b)") }
+        if let k = configuration.evalEvery {
+            guard k >= 1 else { throw TensorError("train.fit: eval_every must be >= 1, got \(k)") }
+        }
+        try configuration.augmentation?.check(x, op: "train.fit")
         try ClassLabels.check(labels, rows: x.shape[0], classes: classes, op: "train.fit")
         // A schedule.custom made without `classes` has 0 until its first call fixes them.
         if let s = schedule, s.classes != 0, s.classes != classes {
@@ -93,15 +102,17 @@ public final class Trainer {
         var weights = [Double](repeating: 1, count: classes)
         var sampler = BatchSampler(rows: x.shape[0], batchSize: config.batchSize, shuffle: config.shuffle, seed: config.seed)
         var batches = BatchBuffers()
+        var augmenter = config.augmentation.map { BatchAugmenter($0, seed: config.seed) }
         var gradient: Tensor? = nil
         let fused = FusedMLPStep(model: model, loss: loss, classes: classes)
-        var progress = ProgressLine(total: config.steps, enabled: config.progress)
+        var progress = ProgressLine(total: config.steps, batchesPerEpoch: sampler.batchesPerEpoch, enabled: config.progress)
         defer { progress.finish() }
         var firstStep = 1, stopped = false
         if let path = resumePath, let saved = try readCheckpoint(path) {
-            try restore(saved, from: path, sampler: &sampler)
+            try restore(saved, from: path, sampler: &sampler, augmenter: &augmenter)
             history = saved.history
             firstStep = saved.step + 1
+            progress.firstStep = firstStep
             stopped = saved.stopped
             for path in [config.logPath, checkpoint?.path].compactMap({ $0 }) { AtomicFile.removeStaleTemporaries(of: path) }
         }
@@ -130,7 +141,8 @@ public final class Trainer {
                 history.hessianTop.append(measured!.top)
                 history.ntkMax.append(measured!.ntkMax ?? .nan)
             }
-            let (bx, by) = sampler.isFullBatch ? (x, labels) : try batches.gather(x, labels, rows: sampler.next())
+            var (bx, by) = sampler.isFullBatch ? (x, labels) : try batches.gather(x, labels, rows: sampler.next())
+            if augmenter != nil { bx = try augmenter!.apply(bx) }
             let output: Tensor, evaluation: LossEvaluation
             model.zeroGrad()
             if let fused, fused.applies(to: bx) {
@@ -147,7 +159,8 @@ public final class Trainer {
             // The loss is computed anyway; when it is not finite, stop before the update.
             var stop = config.onNonFinite == .continue ? nil : DivergenceStop(step: step, evaluation)
             let last = step == config.steps
-            let recorded = stop == nil && ((step - 1) % config.every == 0 || last)
+            let evaluated = validation != nil && (config.evalEvery.map { (step - 1) % $0 == 0 } ?? true)
+            let recorded = stop == nil && ((step - 1) % config.every == 0 || last || (evaluated && config.evalEvery != nil))
             let called = stop == nil && onRecord != nil
                 && (config.onStepEvery.map { (step - 1) % $0 == 0 || last } ?? recorded)
             var record: StepRecord? = nil
@@ -158,11 +171,10 @@ public final class Trainer {
                                     weights: schedule == nil ? loss.weights ?? weights : weights,
                                     classAccuracy: onRecord == nil ? [] : try Trainer.classAccuracy(output, by, classes))
             }
-            if recorded, let validation {
-                let vo = try model.inEvaluationMode { try model.forward(validation.x) }
-                let ve = try loss.evaluate(vo, labels: validation.labels, gradient: nil)
+            if recorded, validation != nil, evaluated || last {
+                let ve = try measureValidation()
                 record!.valLoss = ve.loss
-                record!.valAccuracy = Double(ve.correct) / Double(validation.labels.count)
+                record!.valAccuracy = ve.accuracy
             }
             if config.onNonFinite == .continue { try optimizer.step() }
             else if stop == nil, let bad = try optimizer.stepIfFinite() { stop = DivergenceStop(step: step, bad) }
@@ -175,7 +187,7 @@ public final class Trainer {
             var keepGoing = true
             if recorded, let r = record {
                 try append(r, to: &history, log: log, analysis: measured)
-                progress.update(step: step, loss: r.loss, accuracy: r.accuracy)
+                progress.update(step: step, loss: r.loss, accuracy: r.accuracy, valAccuracy: r.valAccuracy)
             }
             if called, let r = record, let onRecord { keepGoing = try onRecord(r) }
             if !keepGoing && !recorded, var r = record {
@@ -185,25 +197,32 @@ public final class Trainer {
                 try append(r, to: &history, log: log, analysis: measured)
             }
             if let checkpoint, step % checkpoint.every == 0 || step == config.steps || !keepGoing {
-                try writeCheckpoint(checkpoint, step: step, stopped: !keepGoing, history: history, sampler: sampler)
+                try writeCheckpoint(checkpoint, step: step, stopped: !keepGoing, history: history, sampler: sampler,
+                                    augmenter: augmenter)
             }
             if !keepGoing { break }
         }
         history.final = try ModelEvaluation.measure(model: model, loss: loss, x: x, labels: labels, classes: classes,
                                                     chunkRows: evaluationChunk, op: "train.fit: final")
-        if let validation {
-            history.finalValidation = try ModelEvaluation.measure(model: model, loss: loss, x: validation.x,
-                                                                  labels: validation.labels, classes: classes,
-                                                                  chunkRows: evaluationChunk, op: "train.fit: final validation")
-        }
+        if validation != nil { history.finalValidation = try measureValidation(op: "train.fit: final validation") }
         try log?.finish()
         completed = true
         return history
     }
 
     /// Rows per forward pass of the final measurement: all at once for full-batch training,
-    /// else the batch size but at least 1024 (memory stays near that of a training step).
-    var evaluationChunk: Int? { configuration.batchSize.map { max($0, 1024) } }
+    /// else the batch size but at least 1024 (memory stays near that of a training step); for
+    /// images the batch size itself: an image's activations are large (1024 28x28 images through
+    /// 32 channels hold 100 MB per layer, which the modules would keep), and the modules'
+    /// buffers of the training batch's shape are reused.
+    var evaluationChunk: Int? { configuration.batchSize.map { x.rank > 2 ? $0 : max($0, 1024) } }
+
+    /// The validation set at the current parameters, in the chunks of the final measurement.
+    func measureValidation(op: String = "train.fit: validation") throws -> ModelEvaluation {
+        let v = validation!
+        return try ModelEvaluation.measure(model: model, loss: loss, x: v.x, labels: v.labels, classes: classes,
+                                           chunkRows: evaluationChunk, op: op)
+    }
 
     private func append(_ r: StepRecord, to history: inout TrainingHistory, log: CSVLog?,
                         analysis measured: (top: [Double], ntkMax: Double?)?) throws {
@@ -212,7 +231,7 @@ public final class Trainer {
         history.weightedLoss.append(r.weightedLoss)
         history.accuracy.append(r.accuracy)
         history.weights += r.weights
-        if let v = r.valLoss { history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
+        if let v = r.valLoss { history.valStep.append(r.step); history.valLoss.append(v); history.valAccuracy.append(r.valAccuracy!) }
         try log?.write(r, analysis: measured, hessianCount: analysis?.hessianCount)
     }
 
@@ -252,5 +271,29 @@ struct BatchBuffers {
         }
         buffers[n] = (bx, by)
         return (bx, by)
+    }
+}
+
+/// The augmented copy of each training batch, written into a buffer kept per batch size (the
+/// full batches and the remainder), from a generator of its own seeded by train.fit's seed.
+struct BatchAugmenter {
+    let augmentation: ImageAugmentation
+    var generator: Generator
+    private var buffers: [Int: Tensor] = [:]
+
+    init(_ augmentation: ImageAugmentation, seed: UInt64) {
+        self.augmentation = augmentation
+        generator = ImageAugmentation.generator(seed: seed)
+    }
+
+    mutating func apply(_ batch: Tensor) throws -> Tensor {
+        let n = batch.shape[0]
+        let out: Tensor
+        if let t = buffers[n], t.dtype == batch.dtype { out = t } else {
+            out = try Tensor(uninitialized: batch.shape, dtype: batch.dtype)
+            buffers[n] = out
+        }
+        try augmentation.apply(batch, into: out, generator: &generator)
+        return out
     }
 }

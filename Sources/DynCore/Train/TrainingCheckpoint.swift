@@ -22,6 +22,7 @@ import Foundation
 ///     optimizer <step count> <lr> <k>, then k lines "<n> <n numbers>"
 ///     sampler <position> <4 generator words> <rows> <order...>
 ///     generator <4 words>
+///     augment <4 words>                       (only with train.fit's augment)
 ///     history <records> <analysis records>, then "record ..." and "analysis ..." lines
 ///     warmstart <k>, then k lines "<n> <n numbers>"
 ///     hook <0|1>, then the saved value (SavedValue)
@@ -46,6 +47,7 @@ public struct TrainingCheckpoint {
     var optimizerState: [[Double]]
     var sampler: BatchSampler.State
     var globalGenerator: [UInt64]
+    var augmentGenerator: [UInt64]?
     var history: TrainingHistory
     var warmStart: [[Double]]
     var hook: SavedValue?
@@ -70,12 +72,17 @@ public struct TrainingCheckpoint {
         out += "sampler \(sampler.position) " + sampler.generator.map(String.init).joined(separator: " ")
             + " \(sampler.order.count)" + sampler.order.map { " \($0)" }.joined() + "\n"
         out += "generator " + globalGenerator.map(String.init).joined(separator: " ") + "\n"
+        if let a = augmentGenerator { out += "augment " + a.map(String.init).joined(separator: " ") + "\n" }
         let h = history
         out += "history \(h.count) \(h.analysisStep.count)\n"
+        var v = 0  // the next validation measurement (at a subset of the recorded steps)
         for i in 0..<h.count {
             var fields = ["record", "\(h.step[i])", "\(h.loss[i])", "\(h.weightedLoss[i])", "\(h.accuracy[i])"]
             fields += h.weights(at: i).map { "\($0)" }
-            if !h.valLoss.isEmpty { fields += ["\(h.valLoss[i])", "\(h.valAccuracy[i])"] }
+            if v < h.valStep.count, h.valStep[v] == h.step[i] {
+                fields += ["\(h.valLoss[v])", "\(h.valAccuracy[v])"]
+                v += 1
+            }
             out += fields.joined(separator: " ") + "\n"
         }
         for i in 0..<h.analysisStep.count {
@@ -91,7 +98,7 @@ public struct TrainingCheckpoint {
 
     /// Reads a checkpoint; `checkRun` sees the run settings before the rest is read (whose
     /// layout depends on them).
-    static func parse(_ text: String, name: String, classes: Int, validation: Bool,
+    static func parse(_ text: String, name: String, classes: Int, validation: Bool, augment: Bool = false,
                       checkRun: ([(key: String, value: String)]) throws -> Void) throws -> TrainingCheckpoint {
         let op = "train.fit: resume"
         let lines = ChecksummedText.lines(text)
@@ -151,20 +158,29 @@ public struct TrainingCheckpoint {
         guard s.count - 6 == orderCount else { throw r.corrupt("expected \(orderCount) row numbers in the sampler line") }
         let sampler = BatchSampler.State(generator: try s[1...4].map(word), order: try s[6...].map(int), position: try int(s[0]))
         let global = try fields("generator", atLeast: 4)[0..<4].map(word)
-        guard sampler.generator.contains(where: { $0 != 0 }), global.contains(where: { $0 != 0 }) else {
+        let augmentWords = augment ? try fields("augment", atLeast: 4)[0..<4].map(word) : nil
+        guard sampler.generator.contains(where: { $0 != 0 }), global.contains(where: { $0 != 0 }),
+              augmentWords?.contains(where: { $0 != 0 }) ?? true else {
             throw r.corrupt("a generator state is all zeros")
         }
 
         let hl = try fields("history", atLeast: 2)
         var h = TrainingHistory(classes: classes)
-        let recordWidth = 4 + classes + (validation ? 2 : 0)
+        // With validation, a record has its two values where validation ran (eval_every).
+        let recordWidth = 4 + classes
         for _ in 0..<(try int(hl[0])) {
             let f = try fields("record", atLeast: recordWidth)
-            guard f.count == recordWidth else { throw r.corrupt("expected \(recordWidth) values in a record") }
+            let evaluated = validation && f.count == recordWidth + 2
+            guard f.count == recordWidth || evaluated else {
+                throw r.corrupt("expected \(recordWidth)\(validation ? " or \(recordWidth + 2)" : "") values in a record")
+            }
             h.step.append(try int(f[0]))
             h.loss.append(try double(f[1])); h.weightedLoss.append(try double(f[2])); h.accuracy.append(try double(f[3]))
             h.weights += try f[4..<(4 + classes)].map(double)
-            if validation { h.valLoss.append(try double(f[4 + classes])); h.valAccuracy.append(try double(f[5 + classes])) }
+            if evaluated {
+                h.valStep.append(h.step.last!)
+                h.valLoss.append(try double(f[4 + classes])); h.valAccuracy.append(try double(f[5 + classes]))
+            }
         }
         for _ in 0..<(try int(hl[1])) {
             let f = try fields("analysis", atLeast: 3)
@@ -182,7 +198,7 @@ public struct TrainingCheckpoint {
         return TrainingCheckpoint(run: run, step: step, stopped: stepLine[1] == "1", parameters: parameters,
                                   optimizerSteps: try int(opt[0]), learningRate: try double(opt[1]),
                                   optimizerState: optimizerState, sampler: sampler, globalGenerator: global,
-                                  history: h, warmStart: warmStart, hook: hook)
+                                  augmentGenerator: augmentWords, history: h, warmStart: warmStart, hook: hook)
     }
 }
 
@@ -201,6 +217,10 @@ extension Trainer {
             ("validation", validation.map { "\($0.labels.count)" } ?? "none"),
         ]
         s.append(("analysis", analysis.map { "\($0.every)/\($0.hessianCount)" } ?? "none"))
+        // Settings added later appear only when used, so older checkpoints still resume.
+        if let lr = optimizer.schedule { s.append(("lr", lr.text.filter { $0 != " " })) }
+        if let a = configuration.augmentation { s.append(("augment", a.text)) }
+        if let k = configuration.evalEvery { s.append(("eval_every", "\(k)")) }
         return s
     }
 
@@ -226,19 +246,20 @@ extension Trainer {
     }
 
     func captureCheckpoint(step: Int, stopped: Bool, history: TrainingHistory,
-                           sampler: BatchSampler) throws -> TrainingCheckpoint {
+                           sampler: BatchSampler, augmenter: BatchAugmenter? = nil) throws -> TrainingCheckpoint {
         TrainingCheckpoint(run: runSettings(), step: step, stopped: stopped,
                            parameters: savedModelTensors.map { $0.toArray() },
                            optimizerSteps: optimizer.stepCount, learningRate: optimizer.learningRate,
                            optimizerState: optimizerStateTensors.map { $0.toArray() },
                            sampler: sampler.state, globalGenerator: Generator.global.state,
-                           history: history, warmStart: analysis?.warmStart?.get() ?? [],
+                           augmentGenerator: augmenter?.generator.state, history: history, warmStart: analysis?.warmStart?.get() ?? [],
                            hook: try onCheckpoint?())
     }
 
     func writeCheckpoint(_ c: TrainingCheckpoint.Configuration, step: Int, stopped: Bool,
-                         history: TrainingHistory, sampler: BatchSampler) throws {
-        let state = try captureCheckpoint(step: step, stopped: stopped, history: history, sampler: sampler)
+                         history: TrainingHistory, sampler: BatchSampler, augmenter: BatchAugmenter?) throws {
+        let state = try captureCheckpoint(step: step, stopped: stopped, history: history, sampler: sampler,
+                                          augmenter: augmenter)
         try AtomicFile.write(state.text(), to: c.path, op: "train.fit: checkpoint", durable: true)
     }
 
@@ -252,7 +273,8 @@ extension Trainer {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TensorError("\(op): '\(path)' is not a dynlua training checkpoint file (not text)")
         }
-        return try TrainingCheckpoint.parse(text, name: path, classes: classes, validation: validation != nil) {
+        return try TrainingCheckpoint.parse(text, name: path, classes: classes, validation: validation != nil,
+                                            augment: configuration.augmentation != nil) {
             try checkRunSettings($0, path: path)
         }
     }
@@ -266,7 +288,8 @@ extension Trainer {
         guard saved.count == runSettings().count else { throw TensorError("\(op): '\(path)' belongs to another run; delete it to start over") }
     }
 
-    func restore(_ c: TrainingCheckpoint, from path: String, sampler: inout BatchSampler) throws {
+    func restore(_ c: TrainingCheckpoint, from path: String, sampler: inout BatchSampler,
+                 augmenter: inout BatchAugmenter?) throws {
         let op = "train.fit: resume"
         guard c.step <= configuration.steps else {
             throw TensorError("\(op): '\(path)' is at step \(c.step), past steps = \(configuration.steps)")
@@ -285,6 +308,7 @@ extension Trainer {
         optimizer.stepCount = c.optimizerSteps
         optimizer.learningRate = c.learningRate
         sampler.state = c.sampler
+        if let words = c.augmentGenerator { augmenter?.generator.state = words }
         Generator.global.state = c.globalGenerator
         analysis?.warmStart?.set(c.warmStart)
         try onResume?(c.hook)

@@ -9,6 +9,8 @@ public struct TrainingHistory {
     public var accuracy: [Double] = []
     /// The class weights of each recorded step, `classes` numbers per step, flattened.
     public var weights: [Double] = []
+    /// Validation ran at these steps (every recorded step, or those of `eval_every`).
+    public var valStep: [Int] = []
     public var valLoss: [Double] = []
     public var valAccuracy: [Double] = []
     /// Landscape diagnostics (train.fit's `analysis` option), at their own steps.
@@ -36,7 +38,7 @@ public struct TrainingHistory {
         let n = min(records, 1 << 16)
         step.reserveCapacity(n); loss.reserveCapacity(n); weightedLoss.reserveCapacity(n)
         accuracy.reserveCapacity(n); weights.reserveCapacity(n * min(classes, 1 << 10))
-        if validation { valLoss.reserveCapacity(n); valAccuracy.reserveCapacity(n) }
+        if validation { valStep.reserveCapacity(n); valLoss.reserveCapacity(n); valAccuracy.reserveCapacity(n) }
     }
 }
 

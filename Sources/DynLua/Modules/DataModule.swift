@@ -85,6 +85,17 @@ enum DataModule {
     }
 
     static let functions: [(String, LuaBody)] = [
+        ("augment", { guarded($0) { lua in
+            let op = "data.augment"
+            let x = try lua.checkTensor(1)
+            let o = try Options(lua, 2, function: op, allowed: ["crop", "flip", "seed"])
+            let a = try ImageAugmentation(crop: try o.integer("crop", default: 0), flip: try o.boolean("flip", default: false), op: op)
+            try a.check(x, op: op)
+            var g = ImageAugmentation.generator(seed: try o.seed())
+            let out = try Tensor(uninitialized: x.shape, dtype: x.dtype)
+            try a.apply(x, into: out, generator: &g)
+            lua.push(out); return 1
+        } }),
         ("spiral", { guarded($0) { lua in
             let o = try Options(lua, 1, function: "data.spiral",
                                 allowed: ["classes", "per_class", "revolutions", "noise", "seed"])

@@ -28,6 +28,13 @@ enum OptimModule {
         return v
     }
 
+    /// Option 'lr': a number, a function of the step or an `optim.schedule`.
+    static func learningRate(_ lua: Lua, _ o: Options, function: String, default d: Double) throws -> (rate: Double, schedule: LearningRateSchedule?) {
+        try o.with("lr") {
+            lua.isNoneOrNil(-1) ? (d, nil) : try RateScheduleModule.learningRate(lua, lua.top, function: function)
+        }
+    }
+
     static let functions: [(String, LuaBody)] = [
         ("SGD", { guarded($0) { lua in
             let model = try lua.checkModule(1)
@@ -35,10 +42,12 @@ enum OptimModule {
             let f = "optim.SGD"
             let o = try Options(lua, 2, function: f, allowed: ["lr", "momentum", "weight_decay", "nesterov"])
             guard o.has("lr") else { throw LuaFailure.message("\(f): option 'lr' is required") }
-            let sgd = try SGD(module: model, lr: try nonNegative(o, "lr", default: 0, function: f),
+            let lr = try learningRate(lua, o, function: f, default: 0)
+            let sgd = try SGD(module: model, lr: lr.rate,
                               momentum: try nonNegative(o, "momentum", default: 0, function: f),
                               weightDecay: try nonNegative(o, "weight_decay", default: 0, function: f),
                               nesterov: try o.boolean("nesterov", default: false))
+            sgd.schedule = lr.schedule
             Userdata.push(lua, sgd, metatable: OptimizerBinding.metatable); return 1
         } }),
         ("Adam", { guarded($0) { lua in
@@ -58,10 +67,12 @@ enum OptimModule {
                     betas = (lua.number(-2)!, lua.number(-1)!)
                 }
             }
-            let adam = try Adam(module: model, lr: try nonNegative(o, "lr", default: 1e-3, function: f),
+            let lr = try learningRate(lua, o, function: f, default: 1e-3)
+            let adam = try Adam(module: model, lr: lr.rate,
                                 beta1: betas.0, beta2: betas.1,
                                 eps: try nonNegative(o, "eps", default: 1e-8, function: f),
                                 weightDecay: try nonNegative(o, "weight_decay", default: 0, function: f))
+            adam.schedule = lr.schedule
             Userdata.push(lua, adam, metatable: OptimizerBinding.metatable); return 1
         } }),
         ("is_optimizer", { guarded($0) { lua in
@@ -125,10 +136,11 @@ enum OptimModule {
             }
             throw LuaFailure.message("\(name(o)): no field '\(key)' (only lr can be set)")
         }
-        guard let v = lua.number(3), v.isFinite, v >= 0 else {
-            throw LuaFailure.message("\(name(o)): lr must be a finite number >= 0, got \(lua.number(3).map { "\($0)" } ?? lua.typeName(3))")
-        }
-        o.learningRate = v
+        // A number replaces any schedule; a function or an optim.schedule becomes the schedule.
+        // (opt.lr then reads the rate of the last step taken until the next step.)
+        let lr = try RateScheduleModule.learningRate(lua, 3, function: name(o))
+        if lr.schedule == nil { o.learningRate = lr.rate }
+        o.schedule = lr.schedule
         return 0
     } }
 
@@ -139,10 +151,11 @@ enum OptimModule {
                 lua.push("optimizer (closed)"); return 1
             }
             let t = ScheduleModule.numberText
+            let lr = o.schedule?.text ?? t(o.learningRate)
             if let s = o as? SGD {
-                lua.push("optim.SGD{lr=\(t(s.learningRate)), momentum=\(t(s.momentum)), weight_decay=\(t(s.weightDecay)), nesterov=\(s.nesterov)}")
+                lua.push("optim.SGD{lr=\(lr), momentum=\(t(s.momentum)), weight_decay=\(t(s.weightDecay)), nesterov=\(s.nesterov)}")
             } else if let a = o as? Adam {
-                lua.push("optim.Adam{lr=\(t(a.learningRate)), betas={\(t(a.beta1)), \(t(a.beta2))}, eps=\(t(a.eps)), weight_decay=\(t(a.weightDecay))}")
+                lua.push("optim.Adam{lr=\(lr), betas={\(t(a.beta1)), \(t(a.beta2))}, eps=\(t(a.eps)), weight_decay=\(t(a.weightDecay))}")
             } else {
                 lua.push("optimizer")
             }
@@ -156,5 +169,7 @@ enum OptimModule {
         lua.registerMetatable(OptimizerBinding.metatable, metamethods: metamethods, methods: methods, index: index)
         lua.newTable()
         lua.setFunctions(-1, functions)
+        RateScheduleModule.register(lua)
+        lua.setField(-2, "schedule")
     }
 }

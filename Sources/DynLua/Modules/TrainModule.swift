@@ -7,7 +7,7 @@ import DynCore
 enum TrainModule {
     static let fitOptions = ["model", "loss", "optimizer", "x", "y", "steps", "weights", "batch_size", "shuffle",
                              "seed", "validation", "every", "on_step", "on_step_every", "log", "progress", "analysis",
-                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite"]
+                             "checkpoint", "resume", "on_checkpoint", "on_resume", "on_nonfinite", "eval_every", "augment"]
 
     /// Pushes option `name` and checks it with `read`; the value stays on the stack (the caller
     /// keeps it there for the whole run, which also keeps Lua functions alive).
@@ -83,6 +83,9 @@ enum TrainModule {
         config.logPath = try o.string("log")
         config.progress = try o.boolean("progress", default: true)
         config.onNonFinite = try nonFinitePolicy(o)
+        config.evalEvery = try o.integer("eval_every")
+        o.push("augment")
+        if !lua.isNoneOrNil(-1) { config.augmentation = try augmentOption(lua, lua.top, op: "train.fit") }
 
         let trainer = try Trainer(model: model, loss: loss, optimizer: optimizer, schedule: schedule,
                                   x: x, labels: y, classes: classes, configuration: config)
@@ -100,6 +103,10 @@ enum TrainModule {
             }
             let vy = try ClassLabels.fromOneBased(values, rows: vx.shape[0], classes: classes, op: "train.fit: validation y")
             trainer.validation = Trainer.Validation(x: vx, labels: vy)
+        }
+
+        if config.evalEvery != nil && trainer.validation == nil {
+            throw LuaFailure.message("train.fit: option 'eval_every' needs validation = {x = ..., y = ...}")
         }
 
         o.push("analysis")
@@ -152,6 +159,9 @@ enum TrainModule {
         return output.shape[1]
     }
 
+    /// Rows per forward pass of train.evaluate on images when no batch_size is given.
+    static let imageChunk = 256
+
     /// train.evaluate(model, loss, x, y [, {batch_size =}]): loss, accuracy, class_accuracy of
     /// the model as it is.
     static let evaluate: LuaBody = { guarded($0) { lua in
@@ -168,13 +178,25 @@ enum TrainModule {
         guard x.shape[0] > 0 else { throw LuaFailure.message("\(op): x has no rows") }
         let classes = try classesProbe(model, x, op: op)
         let labels = try ClassLabels.fromOneBased(values, rows: x.shape[0], classes: classes, op: "\(op): y")
+        // Images default to chunks: 10,000 of them through a conv layer in one pass would hold
+        // gigabytes of activations.
         let e = try ModelEvaluation.measure(model: model, loss: loss, x: x, labels: labels, classes: classes,
-                                            chunkRows: batch, op: op)
+                                            chunkRows: batch ?? (x.rank > 2 ? TrainModule.imageChunk : nil), op: op)
         lua.push(e.loss)
         lua.push(e.accuracy)
         pushList(lua, e.classAccuracy)
         return 3
     } }
+
+    /// `augment = {crop = p, flip = true}` (crop 0 and no flip when left out).
+    static func augmentOption(_ lua: Lua, _ i: Int32, op: String) throws -> ImageAugmentation {
+        guard lua.isTable(i) else {
+            throw LuaFailure.message("\(op): option 'augment' must be a table {crop = p, flip = true}, got \(lua.typeName(i))")
+        }
+        let a = try Options(lua, i, function: "\(op) augment", allowed: ["crop", "flip"])
+        return try ImageAugmentation(crop: try a.integer("crop", default: 0), flip: try a.boolean("flip", default: false),
+                                     op: "\(op): augment")
+    }
 
     /// `on_nonfinite = "error" | "stop" | "continue"` (default "error").
     static func nonFinitePolicy(_ o: Options) throws -> NonFinitePolicy {
@@ -268,6 +290,7 @@ enum TrainModule {
         for i in 0..<h.count { pushList(lua, Array(h.weights(at: i))); lua.setIndex(-2, i + 1) }
         lua.setField(-2, "weights")
         if validation {
+            pushList(lua, h.valStep); lua.setField(-2, "val_step")
             pushList(lua, h.valLoss); lua.setField(-2, "val_loss")
             pushList(lua, h.valAccuracy); lua.setField(-2, "val_accuracy")
         }
