@@ -143,6 +143,7 @@ enum NNModule {
         ("MSELoss", { guarded($0) { lua in
             lua.push(try MSELoss(weights: try lossOptions(lua, "nn.MSELoss"))); return 1
         } }),
+        ("Loss", lossFunction),
         ("load", { guarded($0) { lua in lua.push(try Checkpoint.load(path: try lua.checkString(1))); return 1 } }),
         ("is_module", { guarded($0) { lua in lua.push(lua.module(1) != nil); return 1 } }),
     ]
