@@ -81,8 +81,17 @@ public final class Tape {
         guard output.count == 1 else {
             throw TensorError("autograd: the result must be a scalar, got a tensor of shape \(shapeText(output.shape))")
         }
+        return try pullback(output, seed: try Tensor(filled: 1, shape: output.shape, dtype: output.dtype), leaves: leaves)
+    }
+
+    /// The vector-Jacobian product: the gradients of sum(seed * output) with respect to each of
+    /// `leaves` (a custom layer's backward). Once per tape: intermediate gradients are consumed.
+    public func pullback(_ output: Tensor, seed: Tensor, leaves: [Tensor]) throws -> [Tensor] {
+        guard seed.shape == output.shape else {
+            throw TensorError("autograd: gradient of shape \(shapeText(seed.shape)) for a result of shape \(shapeText(output.shape))")
+        }
         if let root = nodeOf[ObjectIdentifier(output)] {
-            root.grad = try Tensor(filled: 1, shape: output.shape, dtype: output.dtype)
+            root.grad = seed.dtype == output.dtype ? seed : try seed.converted(to: output.dtype)
             for node in nodes.reversed() where node.index <= root.index {
                 guard let g = node.grad else { continue }
                 let grads = try node.backward(g)
