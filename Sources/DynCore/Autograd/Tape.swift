@@ -55,10 +55,14 @@ public final class Tape {
         nodes.append(node)
         nodeOf[ObjectIdentifier(result)] = node
         tracked.append(result)
-        for t in [result] + inputs + saving where needed.insert(ObjectIdentifier(t.storage)).inserted {
-            neededStorages.append(t.storage)
-        }
+        need(result)
+        for t in inputs { need(t) }
+        for t in saving { need(t) }
         return result
+    }
+
+    private func need(_ t: Tensor) {
+        if needed.insert(ObjectIdentifier(t.storage)).inserted { neededStorages.append(t.storage) }
     }
 
     /// Records an operation without a gradient (comparisons, argmax): its result is tracked so that
