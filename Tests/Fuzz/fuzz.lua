@@ -35,6 +35,7 @@ local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights",
                "checkpoint", "resume", "on_checkpoint", "on_resume", "path", "duty", "shape" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
+local callbacks      -- forward: the Lua functions handed to the API (losses and layers written in Lua call them too)
 
 local function tensors()
   return {
@@ -76,11 +77,22 @@ local makers = {
                  function() return nn.Sequential(nn.Linear(3, 9), nn.Tanh(), nn.Linear(9, 2)) end,
                  function() return nn.Softmax() end, function() return nn.LogSoftmax() end,
                  function() local m = net(); getmetatable(m).__close(m); return m end,
-                 cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end }()
+                 cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end,
+                 -- Layers written in Lua: well-behaved, failing, and calling anything.
+                 function() return nn.Lambda(function(x) return x:tanh() end) end,
+                 function() return nn.Module{ name = "Scale", parameters = { w = tensor.ones(3) }, forward = function(self, x) return x * self.w end } end,
+                 function() return nn.Sequential(nn.Linear(2, 3), nn.Lambda(function(x) return x * 2 end, { name = "Twice" })) end,
+                 function() return nn.Lambda(function() error("layer fails") end) end,
+                 function() return nn.Lambda(function(...) return pick(callbacks)(...) end) end }()
   end,
   loss = function()
     return pick{ function() return nn.CrossEntropyLoss() end, function() return nn.MSELoss() end,
-                 function() return nn.CrossEntropyLoss{ weights = { 1, 2, 3 } } end }()
+                 function() return nn.CrossEntropyLoss{ weights = { 1, 2, 3 } } end,
+                 -- Losses written in Lua: a weighted cross-entropy, non-scalar, failing, calling anything.
+                 function() return nn.Loss(function(o, l, w) return -(o:log_softmax(2):gather(2, l:view(-1, 1)):view(-1) * w:index(1, l)):mean() end) end,
+                 function() return nn.Loss(function(o) return o end) end,
+                 function() return nn.Loss(function() error("loss fails") end) end,
+                 function() return nn.Loss(function(...) return pick(callbacks)(...) end) end }()
   end,
   optim = function()
     return pick{ function() return optim.SGD(net(), { lr = 0.1 }) end,
@@ -103,7 +115,7 @@ local makers = {
   figure = function() return plot.figure() end,
 }
 
-local callbacks = {
+callbacks = {
   function() error("callback fails") end,
   function() return nil end,
   function(...) return ... end,
