@@ -42,6 +42,21 @@ do
   check.eq(mine:backward(out32, y32):dtype(), "float32", "float32 gradient dtype")
 end
 
+-- evaluate's second (unweighted) call reuses the first call's log_softmax only for the very same
+-- values: here fn doubles its output in place in that call, and the unweighted loss is that of 2x.
+do
+  local out = tensor.randn(6, 3)
+  local labels = { 1, 2, 3, 3, 2, 1 }
+  local doubling = nn.Loss(function(o, l, w)
+    if w:get(2) == 1 then o:mul_(2) end  -- only in the unweighted call (the weights are {1, 5, 1})
+    return -(o:log_softmax(2):gather(2, l:view(-1, 1)):view(-1) * w:index(1, l)):mean()
+  end):set_weights{ 1, 5, 1 }
+  local reference = out * 2
+  local loss, weighted = doubling:evaluate(out, labels)
+  check.near(loss, nn.CrossEntropyLoss():forward(reference, labels), 1e-14, "unweighted loss of the changed output")
+  check.near(weighted, nn.CrossEntropyLoss{ weights = { 1, 5, 1 } }:forward(reference * 0.5, labels), 1e-14, "weighted loss")
+end
+
 -- The weights fn sees: all ones when none are set; labels are the script's 1-based labels.
 do
   local seen = {}

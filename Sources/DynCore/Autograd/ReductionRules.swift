@@ -73,6 +73,7 @@ extension Tape {
         if log, dim == a.rank - 1, a.count > 0 {
             // Along the last dimension the forward keeps the probabilities: no exp in the backward.
             let (out, probabilities) = try a.logSoftmaxLast()
+            try SoftmaxMemo.active?.store(a, dim: dim, out)
             return record(out, inputs: [a], saving: []) { g in
                 [try Tape.logSoftmaxLastBackward(try g.converted(to: out.dtype).contiguous(), probabilities)]
             }

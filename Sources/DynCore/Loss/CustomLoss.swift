@@ -24,8 +24,16 @@ public final class CustomLoss: Loss {
         _ = try checkArguments(output, labels: labels, gradient: gradient)
         // Counted first: the function receives the output itself.
         let correct = CustomLoss.correctCount(output, labels)
+        if weights?.allSatisfy({ $0 == 1 }) ?? true {
+            let value = try compute(output, labels, weights, gradient)
+            return LossEvaluation(loss: value, weightedLoss: value, correct: correct)
+        }
+        // The second call's log_softmax of the same output is the first's (SoftmaxMemo).
+        let outer = SoftmaxMemo.active
+        SoftmaxMemo.active = SoftmaxMemo()
+        defer { SoftmaxMemo.active = outer }
         let weighted = try compute(output, labels, weights, gradient)
-        let unweighted = weights?.allSatisfy({ $0 == 1 }) ?? true ? weighted : try compute(output, labels, nil, nil)
+        let unweighted = try compute(output, labels, nil, nil)
         return LossEvaluation(loss: unweighted, weightedLoss: weighted, correct: correct)
     }
 

@@ -130,6 +130,14 @@ extension Tensor {
             }
             return
         }
+        if src.shape == shape, src.storage !== storage, isContiguous, src.isContiguous {
+            // Whole contiguous blocks of different storages (clone, contiguous): one memcpy.
+            switch dtype {
+            case .float64: pointer(Double.self).update(from: src.pointer(Double.self), count: count)
+            case .float32: pointer(Float.self).update(from: src.pointer(Float.self), count: count)
+            }
+            return
+        }
         let src = try Tensor.readable(src, into: self, "copy_")
         switch dtype {
         case .float64: Tensor.unaryLoop(self, src, Double.self) { $0 }

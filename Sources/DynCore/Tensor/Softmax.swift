@@ -4,7 +4,10 @@ import Foundation
 /// overflows: log_softmax(x)_i = x_i - m - log(sum_j exp(x_j - m)).
 extension Tensor {
     public func softmax(dim: Int) throws -> Tensor { try softmaxLike(dim: dim, log: false) }
-    public func logSoftmax(dim: Int) throws -> Tensor { try softmaxLike(dim: dim, log: true) }
+    public func logSoftmax(dim: Int) throws -> Tensor {
+        if let memo = SoftmaxMemo.active, let hit = try memo.lookup(self, dim: dim) { return hit }
+        return try softmaxLike(dim: dim, log: true)
+    }
 
     func softmaxLike(dim: Int, log takeLog: Bool) throws -> Tensor {
         try checkDim(dim, takeLog ? "log_softmax" : "softmax")
