@@ -30,7 +30,14 @@ public final class Tape {
     var leafOf: [ObjectIdentifier: Tensor] = [:]
     private var originals: [Tensor] = []
 
-    public init() {}
+    public init() {
+        // Room for a loss or layer written in Lua (a dozen operations) without regrowing.
+        nodes.reserveCapacity(32)
+        nodeOf.reserveCapacity(32)
+        tracked.reserveCapacity(32)
+        needed.reserveCapacity(48)
+        neededStorages.reserveCapacity(48)
+    }
 
     public func isTracked(_ t: Tensor) -> Bool { nodeOf[ObjectIdentifier(t)] != nil }
 

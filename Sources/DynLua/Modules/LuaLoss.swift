@@ -15,10 +15,26 @@ final class LuaLossFunction {
 
     var name: String { callback.name }
 
-    func compute(_ output: Tensor, _ labels: [Int], _ weights: [Double]?, _ gradient: Tensor?) throws -> Double {
+    /// The labels tensor of the last call, reused while it still holds the same labels (the
+    /// two calls of one evaluation, the steps of full-batch training); fn may have changed it.
+    private var lastLabels: Tensor?
+
+    private func labelsTensor(_ labels: [Int]) throws -> Tensor {
+        if let y = lastLabels, y.count == labels.count {
+            let py = y.pointer(Double.self)
+            var same = true
+            for (k, label) in labels.enumerated() where py[k] != Double(label + 1) { same = false; break }
+            if same { return y }
+        }
         let y = try Tensor(uninitialized: [labels.count])
         let py = y.pointer(Double.self)
         for (k, label) in labels.enumerated() { py[k] = Double(label + 1) }
+        lastLabels = y
+        return y
+    }
+
+    func compute(_ output: Tensor, _ labels: [Int], _ weights: [Double]?, _ gradient: Tensor?) throws -> Double {
+        let y = try labelsTensor(labels)
         let classes = output.shape[1]
         let w = try Tensor(filled: 1, shape: [classes])
         if let weights {
