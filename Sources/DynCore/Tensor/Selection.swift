@@ -79,7 +79,7 @@ extension Tensor {
             // The common case (picking one column per row), without the general odometer.
             let cols = index.shape[1], rowStride = strides[0], colStride = strides[1]
             for (k, p) in positions.enumerated() {
-                guard p == p.rounded(), p >= 1, p <= size else {
+                guard p >= 1, p <= size, Double(Int(p)) == p else {
                     throw TensorError("gather: index element \(k + 1) is \(valueText(p)), expected an integer in 1..\(shape[dim]) (dimension \(dim + 1))")
                 }
                 let (r, c) = cols == 0 ? (0, 0) : k.quotientAndRemainder(dividingBy: cols)

@@ -98,6 +98,12 @@ extension Tensor {
         let inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *), size = shape[dim]
         func copy<T: TensorScalar>(_ from: UnsafeMutablePointer<T>, _ to: UnsafeMutablePointer<T>) {
             var dst = to
+            if inner == 1 {  // picking single elements (w:index(1, labels)): no copy call each
+                for o in 0..<outer {
+                    for p in positions { dst.pointee = from[o * size + p]; dst += 1 }
+                }
+                return
+            }
             for o in 0..<outer {
                 for p in positions {
                     dst.update(from: from + (o * size + p) * inner, count: inner)

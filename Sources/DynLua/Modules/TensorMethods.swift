@@ -213,7 +213,7 @@ enum TensorMethods {
             var out = [Int](repeating: 0, count: t.count)
             for k in 0..<t.count {
                 let v = p[k]
-                guard v == v.rounded(), Swift.abs(v) < 0x1p62 else {
+                guard Swift.abs(v) < 0x1p62, Double(Int(v)) == v else {
                     throw LuaFailure.argument(i, "index[\(k + 1)] must be an integer, got \(v)")
                 }
                 out[k] = Int(v) - 1
