@@ -57,6 +57,22 @@ do
   check.near(weighted, nn.CrossEntropyLoss{ weights = { 1, 5, 1 } }:forward(reference * 0.5, labels), 1e-14, "weighted loss")
 end
 
+-- The labels tensor fn receives may be changed by fn: the next call still gets the true labels.
+do
+  local out = tensor.randn(5, 3)
+  local labels = { 3, 1, 2, 2, 3 }
+  local scribbling = nn.Loss(function(o, l, w)
+    local value = -(o:log_softmax(2):gather(2, l:view(-1, 1)):view(-1) * w:index(1, l)):mean()
+    l:fill_(1)
+    return value
+  end):set_weights{ 2, 1, 1 }
+  for round = 1, 2 do
+    local loss, weighted = scribbling:evaluate(out, labels)
+    check.near(loss, nn.CrossEntropyLoss():forward(out, labels), 1e-14, "unweighted loss, round " .. round)
+    check.near(weighted, nn.CrossEntropyLoss{ weights = { 2, 1, 1 } }:forward(out, labels), 1e-14, "weighted loss, round " .. round)
+  end
+end
+
 -- The weights fn sees: all ones when none are set; labels are the script's 1-based labels.
 do
   local seen = {}
