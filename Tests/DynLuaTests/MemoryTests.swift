@@ -35,6 +35,28 @@ final class MemoryTests: XCTestCase {
         print("MemoryTests: 1e6 iterations in \(String(format: "%.1f", seconds)) s, peak tensor memory \(peak >> 10) KB, peak RSS \(peakRSS() >> 20) MB")
     }
 
+    /// A loss and a layer written in Lua record a tape per step: the tapes and the tensors of
+    /// past steps are freed, so the peak tensor memory of 600 steps is that of 100.
+    func testLuaLossAndModuleTapesDoNotGrow() {
+        func peak(steps: Int) -> Int {
+            let host = LuaHost()
+            let baseline = Storage.liveBytes
+            Storage.resetPeak()
+            XCTAssertEqual(host.runString("""
+                local X, y = data.spiral{ classes = 3, per_class = 20 }
+                local model = nn.Sequential(nn.Module{ parameters = { w = tensor.randn(2, 16) }, forward = function(self, x) return x:matmul(self.w) end },
+                                            nn.Lambda(function(x) return x:tanh() end), nn.Linear(16, 3))
+                local loss = nn.Loss(function(o, l, w) return -(o:log_softmax(2):gather(2, l:view(-1, 1)):view(-1) * w:index(1, l)):mean() end)
+                train.fit{ model = model, loss = loss, optimizer = optim.SGD(model, { lr = 0.1 }), x = X, y = y,
+                           steps = \(steps), weights = schedule.triangular{ classes = 3, amplitude = 5, period = 50 }, every = 1000, progress = false }
+                """), .ok)
+            return Storage.peakBytes - baseline
+        }
+        let short = peak(steps: 100), long = peak(steps: 600)
+        XCTAssertGreaterThan(short, 10_000, "the run did allocate")
+        XCTAssertLessThan(long, short + 64 << 10, "peak tensor memory \(long) bytes after 600 steps, \(short) after 100")
+    }
+
     /// Models (and the optimizer state and buffers they bring) are reported to the collector
     /// like tensors: 60 layers of 4 MB each (weight and gradient) made in a loop stay bounded.
     func testModulesAreCollected() {

@@ -36,6 +36,7 @@ local keys = { "lr", "steps", "x", "y", "model", "loss", "optimizer", "weights",
                "gamma", "milestones", "augment", "crop", "flip", "eval_every", "method" }
 
 local value, recurse  -- forward: value(depth); recurse(...) calls a random target from a callback
+local callbacks      -- forward: the Lua functions handed to the API (losses and layers written in Lua call them too)
 
 local function tensors()
   return {
@@ -85,11 +86,22 @@ local makers = {
                  function() local m = net(); getmetatable(m).__close(m); return m end,
                  cnn, function() return nn.Conv2d(1, 2, { 2, 1 }, { stride = 2 }) end, function() return nn.Flatten() end,
                  normcnn, function() return nn.BatchNorm2d(1) end, function() return nn.Dropout(0.5) end,
-                 function() return nn.GlobalAvgPool2d() end, function() local m = normcnn(); m:evaluate(); return m end }()
+                 function() return nn.GlobalAvgPool2d() end, function() local m = normcnn(); m:evaluate(); return m end,
+                 -- Layers written in Lua: well-behaved, failing, and calling anything.
+                 function() return nn.Lambda(function(x) return x:tanh() end) end,
+                 function() return nn.Module{ name = "Scale", parameters = { w = tensor.ones(3) }, forward = function(self, x) return x * self.w end } end,
+                 function() return nn.Sequential(nn.Linear(2, 3), nn.Lambda(function(x) return x * 2 end, { name = "Twice" })) end,
+                 function() return nn.Lambda(function() error("layer fails") end) end,
+                 function() return nn.Lambda(function(...) return pick(callbacks)(...) end) end }()
   end,
   loss = function()
     return pick{ function() return nn.CrossEntropyLoss() end, function() return nn.MSELoss() end,
-                 function() return nn.CrossEntropyLoss{ weights = { 1, 2, 3 } } end }()
+                 function() return nn.CrossEntropyLoss{ weights = { 1, 2, 3 } } end,
+                 -- Losses written in Lua: a weighted cross-entropy, non-scalar, failing, calling anything.
+                 function() return nn.Loss(function(o, l, w) return -(o:log_softmax(2):gather(2, l:view(-1, 1)):view(-1) * w:index(1, l)):mean() end) end,
+                 function() return nn.Loss(function(o) return o end) end,
+                 function() return nn.Loss(function() error("loss fails") end) end,
+                 function() return nn.Loss(function(...) return pick(callbacks)(...) end) end }()
   end,
   optim = function()
     return pick{ function() return optim.SGD(net(), { lr = 0.1 }) end,
@@ -120,7 +132,7 @@ local makers = {
   figure = function() return plot.figure() end,
 }
 
-local callbacks = {
+callbacks = {
   function() error("callback fails") end,
   function() return nil end,
   function(...) return ... end,

@@ -10,12 +10,17 @@ extension Tape {
             return recordWithoutGradient(out, op: op.name)
         default: break
         }
+        // Only the tracked operands get a gradient (a constant such as the class weights needs none).
+        let needA = isTracked(a), needB = isTracked(b)
         return record(out, inputs: [a, b], saving: [a, b]) { g in
             let ga: Tensor, gb: Tensor
             switch op {
             case .add: ga = g; gb = g
-            case .sub: ga = g; gb = try g.map(.neg)
-            case .mul: ga = try Tensor.binary(.mul, g, b); gb = try Tensor.binary(.mul, g, a)
+            case .sub: ga = g; gb = needB ? try g.map(.neg) : g
+            case .mul:
+                if !needB { return [try Tensor.binary(.mul, g, b).summed(to: a.shape).converted(to: a.dtype), nil] }
+                if !needA { return [nil, try Tensor.binary(.mul, g, a).summed(to: b.shape).converted(to: b.dtype)] }
+                ga = try Tensor.binary(.mul, g, b); gb = try Tensor.binary(.mul, g, a)
             case .div:
                 ga = try Tensor.binary(.div, g, b)
                 gb = try Tensor.binary(.mul, try g.map(.neg), try Tensor.binary(.div, out, b))  // -a/b^2 = -out/b

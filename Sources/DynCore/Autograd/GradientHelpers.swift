@@ -31,10 +31,13 @@ extension Tensor {
         guard positions.count == count, positions.allSatisfy({ $0 >= 0 && $0 < out.count }) else {
             throw TensorError("autograd: internal error: \(count) gradient values for \(positions.count) positions in shape \(shapeText(shape))")
         }
-        var k = 0
-        forEachValue { v in
-            out.setElement(positions[k], out.element(positions[k]) + v)
-            k += 1
+        let src = try contiguous()
+        func add<T: TensorScalar>(_ from: UnsafeMutablePointer<T>, _ to: UnsafeMutablePointer<T>) {
+            for (k, p) in positions.enumerated() { to[p] = to[p] + from[k] }
+        }
+        switch dtype {
+        case .float64: add(src.pointer(Double.self), out.pointer(Double.self))
+        case .float32: add(src.pointer(Float.self), out.pointer(Float.self))
         }
         return out
     }

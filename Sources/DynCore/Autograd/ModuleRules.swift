@@ -31,7 +31,7 @@ extension Tape {
     /// (with the class weights of that moment).
     public func loss(_ loss: Loss, _ output: Tensor, labels: [Int]) throws -> Tensor {
         let grad = try Tensor(uninitialized: output.shape, dtype: output.dtype)
-        let value = try loss.evaluate(output, labels: labels, gradient: grad).weightedLoss
+        let value = try loss.weightedLoss(output, labels: labels, gradient: grad)
         let out = try Tensor(shape: [], values: [value], dtype: output.dtype)
         return record(out, inputs: [output], saving: []) { g in
             [try Tensor.binary(.mul, grad, scalar: try g.item())]

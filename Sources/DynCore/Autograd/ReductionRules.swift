@@ -70,6 +70,14 @@ extension Tape {
     }
 
     public func softmax(_ a: Tensor, dim: Int, log: Bool) throws -> Tensor {
+        if log, dim == a.rank - 1, a.count > 0 {
+            // Along the last dimension the forward keeps the probabilities: no exp in the backward.
+            let (out, probabilities) = try a.logSoftmaxLast()
+            try SoftmaxMemo.active?.store(a, dim: dim, out)
+            return record(out, inputs: [a], saving: []) { g in
+                [try Tape.logSoftmaxLastBackward(try g.converted(to: out.dtype).contiguous(), probabilities)]
+            }
+        }
         let out = log ? try a.logSoftmax(dim: dim) : try a.softmax(dim: dim)
         return record(out, inputs: [a], saving: []) { g in
             if log {
@@ -81,6 +89,27 @@ extension Tape {
             let total = try Tensor.binary(.mul, g, out).reduce(.sum, dim: dim).values.unsqueezed(dim)
             return [try Tensor.binary(.mul, out, try Tensor.binary(.sub, g, total))]
         }
+    }
+
+    /// g - p * sum(g) along the last dimension (p the probabilities), in one pass over
+    /// contiguous lanes.
+    static func logSoftmaxLastBackward(_ g: Tensor, _ y: Tensor) throws -> Tensor {
+        let out = try Tensor(uninitialized: y.shape, dtype: y.dtype)
+        let n = y.shape.last ?? 1
+        let lanes = n == 0 ? 0 : y.count / n
+        func run<T: TensorScalar>(_ gp: UnsafeMutablePointer<T>, _ yp: UnsafeMutablePointer<T>, _ op: UnsafeMutablePointer<T>) {
+            for r in 0..<lanes {
+                let gr = gp + r * n, yr = yp + r * n, or = op + r * n
+                var total: T = 0
+                for j in 0..<n { total += gr[j] }
+                for j in 0..<n { or[j] = gr[j] - yr[j] * total }
+            }
+        }
+        switch y.dtype {
+        case .float64: run(g.pointer(Double.self), y.pointer(Double.self), out.pointer(Double.self))
+        case .float32: run(g.pointer(Float.self), y.pointer(Float.self), out.pointer(Float.self))
+        }
+        return out
     }
 
     /// Population standard deviation, of all elements (0-d) or along `dim`:

@@ -13,21 +13,11 @@ extension Tape {
     }
 
     public func gather(_ a: Tensor, _ dim: Int, _ index: Tensor) throws -> Tensor {
-        let out = try a.gather(dim, index)
+        // Row-major position in a of each index element; the forward reads them from a contiguous copy.
+        let positions = try a.gatherOffsets(dim, index, strides: Tensor.contiguousStrides(a.shape), offset: 0)
+        let out = try a.contiguous().gather(flatPositions: positions, shape: index.shape)
         return record(out, inputs: [a], saving: []) { g in
-            // Row-major position in a of each index element: its own coordinates, with the one
-            // along `dim` replaced by the index value.
-            let aStrides = Tensor.contiguousStrides(a.shape)
-            var at = [Int](repeating: 0, count: index.rank)
-            var positions: [Int] = []
-            index.forEachValue { v in
-                var p = 0
-                for d in 0..<index.rank { p += (d == dim ? Int(v) - 1 : at[d]) * aStrides[d] }
-                positions.append(p)
-                var d = index.rank - 1
-                while d >= 0 { at[d] += 1; if at[d] < index.shape[d] { break }; at[d] = 0; d -= 1 }
-            }
-            return [try g.contiguous().scatteredAdd(into: a.shape, at: positions)]
+            [try g.contiguous().scatteredAdd(into: a.shape, at: positions)]
         }
     }
 

@@ -30,7 +30,14 @@ public final class Tape {
     var leafOf: [ObjectIdentifier: Tensor] = [:]
     private var originals: [Tensor] = []
 
-    public init() {}
+    public init() {
+        // Room for a loss or layer written in Lua (a dozen operations) without regrowing.
+        nodes.reserveCapacity(32)
+        nodeOf.reserveCapacity(32)
+        tracked.reserveCapacity(32)
+        needed.reserveCapacity(48)
+        neededStorages.reserveCapacity(48)
+    }
 
     public func isTracked(_ t: Tensor) -> Bool { nodeOf[ObjectIdentifier(t)] != nil }
 
@@ -55,10 +62,14 @@ public final class Tape {
         nodes.append(node)
         nodeOf[ObjectIdentifier(result)] = node
         tracked.append(result)
-        for t in [result] + inputs + saving where needed.insert(ObjectIdentifier(t.storage)).inserted {
-            neededStorages.append(t.storage)
-        }
+        need(result)
+        for t in inputs { need(t) }
+        for t in saving { need(t) }
         return result
+    }
+
+    private func need(_ t: Tensor) {
+        if needed.insert(ObjectIdentifier(t.storage)).inserted { neededStorages.append(t.storage) }
     }
 
     /// Records an operation without a gradient (comparisons, argmax): its result is tracked so that
@@ -81,8 +92,17 @@ public final class Tape {
         guard output.count == 1 else {
             throw TensorError("autograd: the result must be a scalar, got a tensor of shape \(shapeText(output.shape))")
         }
+        return try pullback(output, seed: try Tensor(filled: 1, shape: output.shape, dtype: output.dtype), leaves: leaves)
+    }
+
+    /// The vector-Jacobian product: the gradients of sum(seed * output) with respect to each of
+    /// `leaves` (a custom layer's backward). Once per tape: intermediate gradients are consumed.
+    public func pullback(_ output: Tensor, seed: Tensor, leaves: [Tensor]) throws -> [Tensor] {
+        guard seed.shape == output.shape else {
+            throw TensorError("autograd: gradient of shape \(shapeText(seed.shape)) for a result of shape \(shapeText(output.shape))")
+        }
         if let root = nodeOf[ObjectIdentifier(output)] {
-            root.grad = try Tensor(filled: 1, shape: output.shape, dtype: output.dtype)
+            root.grad = seed.dtype == output.dtype ? seed : try seed.converted(to: output.dtype)
             for node in nodes.reversed() where node.index <= root.index {
                 guard let g = node.grad else { continue }
                 let grads = try node.backward(g)

@@ -42,11 +42,7 @@ extension Tape {
     public func index(_ a: Tensor, _ dim: Int, _ positions: [Int]) throws -> Tensor {
         let out = try a.index(dim, positions)
         return record(out, inputs: [a], saving: []) { g in
-            let full = try Tensor(zeros: a.shape, dtype: g.dtype)
-            for (k, p) in positions.enumerated() {
-                try full.select(dim, p).addScaled(try g.select(dim, k), alpha: 1)
-            }
-            return [full]
+            [try a.indexAdded(dim, positions, from: g)]
         }
     }
 

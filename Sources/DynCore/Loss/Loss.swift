@@ -86,6 +86,19 @@ open class Loss {
         return (n, c)
     }
 
+    /// The checks every `evaluate` starts with: output, labels and the gradient buffer (when
+    /// given, a contiguous tensor of the output's shape and dtype); returns (N, C).
+    public func checkArguments(_ output: Tensor, labels: [Int], gradient: Tensor?) throws -> (rows: Int, classes: Int) {
+        let (n, c) = try checkOutput(output)
+        try ClassLabels.check(labels, rows: n, classes: c, op: name)
+        if let g = gradient {
+            guard g.shape == output.shape, g.dtype == output.dtype, g.isContiguous else {
+                throw TensorError("\(name): gradient buffer must be a contiguous \(output.dtype.rawValue) tensor of shape \(shapeText(output.shape)), got \(g.dtype.rawValue) \(shapeText(g.shape))")
+            }
+        }
+        return (n, c)
+    }
+
     /// Converts and checks 1-based labels (a script's) for this output.
     public func labels(fromOneBased values: [Double], for output: Tensor) throws -> [Int] {
         let (n, c) = try checkOutput(output)
@@ -94,14 +107,8 @@ open class Loss {
 
     /// The fused evaluation. `gradient`, when given, must be a contiguous tensor of the output's
     /// shape and dtype; it receives dL_weighted/d(output).
-    public func evaluate(_ output: Tensor, labels: [Int], gradient: Tensor?) throws -> LossEvaluation {
-        let (n, c) = try checkOutput(output)
-        try ClassLabels.check(labels, rows: n, classes: c, op: name)
-        if let g = gradient {
-            guard g.shape == output.shape, g.dtype == output.dtype, g.isContiguous else {
-                throw TensorError("\(name): gradient buffer must be a contiguous \(output.dtype.rawValue) tensor of shape \(shapeText(output.shape)), got \(g.dtype.rawValue) \(shapeText(g.shape))")
-            }
-        }
+    open func evaluate(_ output: Tensor, labels: [Int], gradient: Tensor?) throws -> LossEvaluation {
+        let (n, c) = try checkArguments(output, labels: labels, gradient: gradient)
         let x = output.isContiguous ? output : try output.contiguous()
         return labels.withUnsafeBufferPointer { y in
             let run = { (w: UnsafePointer<Double>?) -> LossEvaluation in
@@ -117,13 +124,20 @@ open class Loss {
 
     /// The weighted loss (what `forward` returns in Lua).
     public func forward(_ output: Tensor, labels: [Int]) throws -> Double {
-        try evaluate(output, labels: labels, gradient: nil).weightedLoss
+        try weightedLoss(output, labels: labels, gradient: nil)
+    }
+
+    /// The weighted loss alone, with its gradient written into `gradient` when given: what
+    /// forward, backward and the autograd tape need (a loss whose unweighted value costs a
+    /// second evaluation skips it here).
+    open func weightedLoss(_ output: Tensor, labels: [Int], gradient: Tensor?) throws -> Double {
+        try evaluate(output, labels: labels, gradient: gradient).weightedLoss
     }
 
     /// A new tensor holding dL_weighted/d(output).
     public func backward(_ output: Tensor, labels: [Int]) throws -> Tensor {
         let g = try Tensor(uninitialized: output.shape, dtype: output.dtype)
-        _ = try evaluate(output, labels: labels, gradient: g)
+        _ = try weightedLoss(output, labels: labels, gradient: g)
         return g
     }
 

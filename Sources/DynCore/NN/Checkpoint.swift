@@ -23,6 +23,12 @@ import Foundation
 ///                                                 followed by four lines of <channels> numbers:
 ///                                                 weight, bias, running mean, running var
 ///     ReLU | Tanh | Sigmoid | Identity | Softmax | LogSoftmax | Flatten | GlobalAvgPool2d
+///     Custom <name> <k>                           a layer written in Lua (nn.Lambda, nn.Module), followed
+///                                                 by k parameters, each a line
+///                                                 <parameter name> <dtype> <rank> <sizes...> and a line
+///                                                 of its values (row-major). The code is not saved:
+///                                                 loading asks `custom` for a module of that name
+///                                                 (the script's constructor) and fills its parameters.
 ///
 /// (The convolution, pooling, dropout and normalization lines came later in version 2; a file
 /// without them reads as before.)
@@ -79,6 +85,12 @@ public enum Checkpoint {
             for t in [b.weight, b.bias, b.runningMean, b.runningVar] {
                 out += t.toArray().map { "\($0)" }.joined(separator: " ") + "\n"
             }
+        case let c as CustomModule:
+            out += "Custom \(c.name) \(c.parameterNames.count)\n"
+            for (name, v) in zip(c.parameterNames, c.parameters) {
+                out += ([name, v.dtype.rawValue, "\(v.rank)"] + v.shape.map { "\($0)" }).joined(separator: " ") + "\n"
+                out += v.toArray().map { "\($0)" }.joined(separator: " ") + "\n"
+            }
         case is ElementwiseActivation, is RowSoftmax, is Identity, is Flatten, is GlobalAvgPool2d:
             out += m.description + "\n"
         default:
@@ -88,20 +100,25 @@ public enum Checkpoint {
 
     // MARK: reading
 
-    public static func load(path: String) throws -> Module {
+    /// Makes a fresh custom layer of the given name (its parameters are then read from the file);
+    /// nil when the name is unknown.
+    public typealias CustomLayers = (String) throws -> CustomModule?
+
+    public static func load(path: String, custom: CustomLayers? = nil) throws -> Module {
         let data = try FileAccess.contents(of: path, op: "nn.load")
         guard let text = String(validating: data, as: UTF8.self) else {
             throw TensorError("nn.load: '\(path)' is not a dynlua model file (not text; expected first line '\(magic) \(version)')")
         }
-        return try parse(text, name: path)
+        return try parse(text, name: path, custom: custom)
     }
 
     /// Reads a model from the text of a checkpoint; `name` labels error messages.
-    public static func parse(_ text: String, name: String) throws -> Module {
+    public static func parse(_ text: String, name: String, custom: CustomLayers? = nil) throws -> Module {
         let lines = ChecksummedText.lines(text)
         let v = try formatVersion(lines.first, magic: magic, readable: 1...version, name: name, op: "nn.load", what: "model")
         var reader = Reader(lines: v >= 2 ? try ChecksummedText.verify(lines) { Reader(lines: [], name: name).damaged($0) } : lines,
                             name: name)
+        reader.custom = custom
         _ = reader.next()
         let m = try readModule(&reader, depth: 0)
         guard let last = reader.next() else { throw reader.truncated("the final 'end' line") }
@@ -183,6 +200,8 @@ public enum Checkpoint {
             }
             return try BatchNorm2d(weight: t[0], bias: t[1], runningMean: t[2], runningVar: t[3], eps: eps, momentum: momentum)
         case "GlobalAvgPool2d" where w.count == 1: return GlobalAvgPool2d()
+        case "Custom":
+            return try readCustom(&r, w)
         case "Flatten" where w.count == 1: return Flatten()
         case "ReLU" where w.count == 1: return ReLU()
         case "Tanh" where w.count == 1: return Tanh()
@@ -193,6 +212,37 @@ public enum Checkpoint {
         case "end": throw r.corrupt("found 'end' where a module was expected")
         default: throw r.corrupt("unknown module '\(line.prefix(40))'")
         }
+    }
+
+    /// A `Custom` layer: the module comes from the script's constructor, the values from the file.
+    static func readCustom(_ r: inout Reader, _ w: [String]) throws -> Module {
+        guard w.count == 3, let k = Int(w[2]), k >= 0 else { throw r.corrupt("expected 'Custom <name> <parameter count>'") }
+        let name = w[1]
+        guard let custom = r.custom else {
+            throw TensorError("nn.load: '\(r.name)' holds a custom layer '\(name.prefix(64))' (line \(r.position)), whose code is not saved; pass its constructor: nn.load(path, {custom = {\(name.prefix(64)) = function() return nn.Module{...} end}})")
+        }
+        guard let m = try custom(name) else {
+            throw TensorError("nn.load: '\(r.name)' holds a custom layer '\(name.prefix(64))' (line \(r.position)), and option 'custom' has no constructor of that name")
+        }
+        guard m.parameterNames.count == k else {
+            throw TensorError("nn.load: custom layer '\(name)' from the constructor has \(m.parameterNames.count) parameters, the file \(k) (line \(r.position))")
+        }
+        for (index, expected) in m.parameterNames.enumerated() {
+            guard let line = r.next() else { throw r.truncated("a parameter line of '\(name)'") }
+            let p = line.split(separator: " ").map(String.init)
+            guard p.count >= 3, let dtype = DType(rawValue: p[1]), let rank = Int(p[2]), rank >= 0, p.count == 3 + rank else {
+                throw r.corrupt("expected '<parameter name> <float64|float32> <rank> <sizes...>'")
+            }
+            let shape = p[3...].compactMap { Int($0) }
+            let current = m.parameters[index].shape
+            guard p[0] == expected, shape == current else {
+                throw TensorError("nn.load: custom layer '\(name)' (line \(r.position)): the file has parameter '\(p[0].prefix(64))' of shape \(p[3...].joined(separator: "x")), the constructor's parameter \(index + 1) is '\(expected)' of shape \(shapeText(current))")
+            }
+            let count = current.reduce(1, *)
+            let values = try r.numbers(count, "the values of '\(expected)'")
+            try m.setParameter(index, try Tensor(shape: current, values: values, dtype: dtype))
+        }
+        return m
     }
 
     /// The version on a first line "<magic> <version>", checked against what this dynlua reads.
@@ -216,6 +266,7 @@ public enum Checkpoint {
         let name: String
         var op = "nn.load"
         var position = 0
+        var custom: CustomLayers?
 
         init(lines: [Substring], name: String, op: String = "nn.load") {
             self.lines = lines

@@ -60,6 +60,14 @@ extension Tensor {
 
     public func map(_ op: UnaryOp) throws -> Tensor {
         let out = try Tensor(uninitialized: shape, dtype: dtype)
+        if isContiguous, case .neg = op {
+            // Negation of a contiguous block: one loop without a closure call per element.
+            switch dtype {
+            case .float64: let o = out.pointer(Double.self), x = pointer(Double.self); for i in 0..<count { o[i] = -x[i] }
+            case .float32: let o = out.pointer(Float.self), x = pointer(Float.self); for i in 0..<count { o[i] = -x[i] }
+            }
+            return out
+        }
         Tensor.opLoop(op, out, self)
         return out
     }
@@ -71,15 +79,46 @@ extension Tensor {
         let dtype = DType.promote(a.dtype, b.dtype)
         try checkedCount(shape, dtype, op.name)
         let out = try Tensor(uninitialized: shape, dtype: dtype)
-        opLoop(op, out, try a.converted(to: dtype), try b.converted(to: dtype))
+        let ca = try a.converted(to: dtype), cb = try b.converted(to: dtype)
+        if !contiguousLoop(op, out, ca, cb) { opLoop(op, out, ca, cb) }
         return out
+    }
+
+    /// out = a op b for + - * / when out, a and b are contiguous and each of a, b has out's shape
+    /// or one element: one loop with the operation chosen once, the same IEEE operation per
+    /// element as `opLoop` (same bits), without a closure call per element. False otherwise.
+    static func contiguousLoop(_ op: BinaryOp, _ out: Tensor, _ a: Tensor, _ b: Tensor) -> Bool {
+        let n = out.count
+        guard a.isContiguous, b.isContiguous, a.dtype == out.dtype, b.dtype == out.dtype,
+              a.count == n || a.count == 1, b.count == n || b.count == 1,
+              a.count == 1 || a.shape == out.shape, b.count == 1 || b.shape == out.shape else { return false }
+        switch op {
+        case .add, .sub, .mul, .div: break
+        default: return false
+        }
+        func run<T: TensorScalar>(_ o: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>) {
+            let sx = a.count == 1 ? 0 : 1, sy = b.count == 1 ? 0 : 1
+            switch op {
+            case .add: for i in 0..<n { o[i] = x[i * sx] + y[i * sy] }
+            case .sub: for i in 0..<n { o[i] = x[i * sx] - y[i * sy] }
+            case .mul: for i in 0..<n { o[i] = x[i * sx] * y[i * sy] }
+            case .div: for i in 0..<n { o[i] = x[i * sx] / y[i * sy] }
+            default: break
+            }
+        }
+        switch out.dtype {
+        case .float64: run(out.pointer(Double.self), a.pointer(Double.self), b.pointer(Double.self))
+        case .float32: run(out.pointer(Float.self), a.pointer(Float.self), b.pointer(Float.self))
+        }
+        return true
     }
 
     /// `a op s` (or `s op a` when scalarFirst); the tensor's dtype is kept.
     public static func binary(_ op: BinaryOp, _ a: Tensor, scalar s: Double, scalarFirst: Bool = false) throws -> Tensor {
         let out = try Tensor(uninitialized: a.shape, dtype: a.dtype)
         let c = try Tensor(shape: [], values: [s], dtype: a.dtype)
-        if scalarFirst { opLoop(op, out, c, a) } else { opLoop(op, out, a, c) }
+        let (x, y) = scalarFirst ? (c, a) : (a, c)
+        if !contiguousLoop(op, out, x, y) { opLoop(op, out, x, y) }
         return out
     }
 
@@ -127,6 +166,14 @@ extension Tensor {
             case (.float32, .float64):
                 Tensor.convertLoop(self, src, strides, from: Double.self, to: Float.self)
             default: break
+            }
+            return
+        }
+        if src.shape == shape, src.storage !== storage, isContiguous, src.isContiguous {
+            // Whole contiguous blocks of different storages (clone, contiguous): one memcpy.
+            switch dtype {
+            case .float64: pointer(Double.self).update(from: src.pointer(Double.self), count: count)
+            case .float32: pointer(Float.self).update(from: src.pointer(Float.self), count: count)
             }
             return
         }

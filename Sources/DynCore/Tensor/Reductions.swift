@@ -13,6 +13,13 @@ extension Tensor {
             case .max, .min: throw TensorError("\(op): empty tensor has no \(op)imum")
             }
         }
+        if (op == .sum || op == .mean) && dtype == .float64 && isContiguous {
+            // The same additions in the same (row-major) order as below, without a call per element.
+            let p = pointer(Double.self)
+            var s = 0.0
+            for i in 0..<count { s += p[i] }
+            return op == .sum ? s : s / Double(count)
+        }
         switch op {
         case .sum: var s = 0.0; forEachValue { s += $0 }; return s
         case .mean: var s = 0.0; forEachValue { s += $0 }; return s / Double(count)

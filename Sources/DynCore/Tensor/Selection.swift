@@ -47,20 +47,54 @@ extension Tensor {
     /// from `index`, 0-based here). index has x's rank; its size along every other dimension is
     /// at most x's. The result has index's shape and x's dtype.
     public func gather(_ dim: Int, _ index: Tensor) throws -> Tensor {
+        try gather(flatPositions: try gatherOffsets(dim, index, strides: strides, offset: 0), shape: index.shape)
+    }
+
+    /// A new tensor of `shape` whose element k is at offsets[k] from this tensor's first element
+    /// (offsets from gatherOffsets with this tensor's strides, so in bounds).
+    func gather(flatPositions offsets: [Int], shape: [Int]) throws -> Tensor {
+        let out = try Tensor(uninitialized: shape, dtype: dtype)  // contiguous: element k at offset k
+        func copy<T: TensorScalar>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>) {
+            for (k, o) in offsets.enumerated() { dst[k] = src[o] }
+        }
+        switch dtype {
+        case .float64: copy(pointer(Double.self), out.pointer(Double.self))
+        case .float32: copy(pointer(Float.self), out.pointer(Float.self))
+        }
+        return out
+    }
+
+    /// For each element of `index` in row-major order, the offset (with the given strides and
+    /// base offset) of the element of this tensor that gather reads; values are checked.
+    public func gatherOffsets(_ dim: Int, _ index: Tensor, strides: [Int], offset: Int) throws -> [Int] {
         try checkDim(dim, "gather")
         guard index.rank == rank,
               (0..<rank).allSatisfy({ $0 == dim || index.shape[$0] <= shape[$0] }) else {
             throw TensorError("gather: index of shape \(shapeText(index.shape)) does not fit \(shapeText(shape)) (same number of dimensions, sizes at most the tensor's outside dimension \(dim + 1))")
         }
         let positions = index.toArray()
-        let out = try Tensor(uninitialized: index.shape, dtype: dtype)  // contiguous: element k at offset k
+        var offsets = [Int](repeating: 0, count: positions.count)
+        let size = Double(shape[dim])
+        if rank == 2 {
+            // The common case (picking one column per row), without the general odometer.
+            let cols = index.shape[1], rowStride = strides[0], colStride = strides[1]
+            for (k, p) in positions.enumerated() {
+                guard p >= 1, p <= size, Double(Int(p)) == p else {
+                    throw TensorError("gather: index element \(k + 1) is \(valueText(p)), expected an integer in 1..\(shape[dim]) (dimension \(dim + 1))")
+                }
+                let (r, c) = cols == 0 ? (0, 0) : k.quotientAndRemainder(dividingBy: cols)
+                let q = Int(p) - 1
+                offsets[k] = offset + (dim == 0 ? q : r) * rowStride + (dim == 1 ? q : c) * colStride
+            }
+            return offsets
+        }
         var at = [Int](repeating: 0, count: rank)
-        var base = offset  // the source offset of `at` without its `dim` term
+        var base = offset  // the offset of `at` without its `dim` term
         for (k, p) in positions.enumerated() {
             guard p == p.rounded(), p >= 1, p <= Double(shape[dim]) else {
                 throw TensorError("gather: index element \(k + 1) is \(valueText(p)), expected an integer in 1..\(shape[dim]) (dimension \(dim + 1))")
             }
-            out.setElement(k, element(base + (Int(p) - 1) * strides[dim]))
+            offsets[k] = base + (Int(p) - 1) * strides[dim]
             // Next position in row-major order.
             var d = rank - 1
             while d >= 0 {
@@ -72,7 +106,7 @@ extension Tensor {
                 d -= 1
             }
         }
-        return out
+        return offsets
     }
 
     /// numpy's where: a where mask is 1, b where it is 0, all three broadcast together. The

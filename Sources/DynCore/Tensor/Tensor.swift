@@ -124,6 +124,9 @@ public final class Tensor {
 
     /// All elements in row-major order, as Double.
     public func toArray() -> [Double] {
+        if dtype == .float64 && isContiguous {
+            return Array(UnsafeBufferPointer(start: pointer(Double.self), count: count))
+        }
         var out = [Double]()
         out.reserveCapacity(count)
         forEachValue { out.append($0) }

@@ -93,8 +93,55 @@ extension Tensor {
         outShape[dim] = positions.count
         try Tensor.checkedCount(outShape, dtype, "index")
         let out = try Tensor(uninitialized: outShape, dtype: dtype)
-        for (k, p) in positions.enumerated() {
-            try out.select(dim, k).copy(from: select(dim, p))
+        // Blocks of `inner` elements copied from a contiguous source: one pass, no view per position.
+        let src = try contiguous()
+        let inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *), size = shape[dim]
+        func copy<T: TensorScalar>(_ from: UnsafeMutablePointer<T>, _ to: UnsafeMutablePointer<T>) {
+            var dst = to
+            if inner == 1 {  // picking single elements (w:index(1, labels)): no copy call each
+                for o in 0..<outer {
+                    for p in positions { dst.pointee = from[o * size + p]; dst += 1 }
+                }
+                return
+            }
+            for o in 0..<outer {
+                for p in positions {
+                    dst.update(from: from + (o * size + p) * inner, count: inner)
+                    dst += inner
+                }
+            }
+        }
+        switch dtype {
+        case .float64: copy(src.pointer(Double.self), out.pointer(Double.self))
+        case .float32: copy(src.pointer(Float.self), out.pointer(Float.self))
+        }
+        return out
+    }
+
+    /// The gradient of `index(dim, positions)`: g (the selection's shape) added into zeros of
+    /// this tensor's shape at the selected positions, in g's row-major order.
+    public func indexAdded(_ dim: Int, _ positions: [Int], from g: Tensor) throws -> Tensor {
+        var gShape = shape
+        gShape[dim] = positions.count
+        guard g.shape == gShape, positions.allSatisfy({ $0 >= 0 && $0 < shape[dim] }) else {
+            throw TensorError("index: internal error: gradient of shape \(shapeText(g.shape)) for a selection of shape \(shapeText(gShape))")
+        }
+        let out = try Tensor(zeros: shape, dtype: g.dtype)
+        let src = try g.contiguous()
+        let inner = shape[(dim + 1)...].reduce(1, *), outer = shape[..<dim].reduce(1, *), size = shape[dim]
+        func add<T: TensorScalar>(_ from: UnsafeMutablePointer<T>, _ to: UnsafeMutablePointer<T>) {
+            var s = from
+            for o in 0..<outer {
+                for p in positions {
+                    let d = to + (o * size + p) * inner
+                    for i in 0..<inner { d[i] = d[i] + s[i] }
+                    s += inner
+                }
+            }
+        }
+        switch g.dtype {
+        case .float64: add(src.pointer(Double.self), out.pointer(Double.self))
+        case .float32: add(src.pointer(Float.self), out.pointer(Float.self))
         }
         return out
     }

@@ -49,7 +49,7 @@ enum NNLossMethods {
             let y = try lua.checkLabels(3, for: out, loss: loss)
             // Under autograd.grad a tracked output gives a 0-d tensor on the tape.
             if let tape = Tape.recording, tape.isTracked(out) { lua.push(try tape.loss(loss, out, labels: y)); return 1 }
-            lua.push(try loss.evaluate(out, labels: y, gradient: nil).weightedLoss); return 1
+            lua.push(try loss.forward(out, labels: y)); return 1
         } }),
         ("backward", { guarded($0) { lua in
             let loss = try lua.checkLoss(1)

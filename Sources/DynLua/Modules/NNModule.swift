@@ -146,7 +146,10 @@ enum NNModule {
         ("MSELoss", { guarded($0) { lua in
             lua.push(try MSELoss(weights: try lossOptions(lua, "nn.MSELoss"))); return 1
         } }),
-        ("load", { guarded($0) { lua in lua.push(try Checkpoint.load(path: try lua.checkString(1))); return 1 } }),
+        ("Loss", lossFunction),
+        ("Lambda", lambda),
+        ("Module", customModule),
+        ("load", load),
         ("is_module", { guarded($0) { lua in lua.push(lua.module(1) != nil); return 1 } }),
     ]
 

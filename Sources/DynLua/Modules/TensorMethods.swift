@@ -207,7 +207,20 @@ enum TensorMethods {
 
     /// 0-based positions from a list of 1-based integers (t:index).
     static func checkPositions(_ lua: Lua, _ i: Int32) throws -> [Int] {
-        try lua.checkNumberList(i, what: "index").enumerated().map { k, v -> Int in
+        if let t = lua.tensor(i), t.rank == 1, t.dtype == .float64, t.isContiguous {
+            // Labels as a tensor (a loss written in Lua: w:index(1, labels)), read in place.
+            let p = t.pointer(Double.self)
+            var out = [Int](repeating: 0, count: t.count)
+            for k in 0..<t.count {
+                let v = p[k]
+                guard Swift.abs(v) < 0x1p62, Double(Int(v)) == v else {
+                    throw LuaFailure.argument(i, "index[\(k + 1)] must be an integer, got \(v)")
+                }
+                out[k] = Int(v) - 1
+            }
+            return out
+        }
+        return try lua.checkNumberList(i, what: "index").enumerated().map { k, v -> Int in
             guard v == v.rounded(), Swift.abs(v) < 0x1p62 else {
                 throw LuaFailure.argument(i, "index[\(k + 1)] must be an integer, got \(v)")
             }
