@@ -20,6 +20,7 @@ public final class Conv2d: Module {
     private var columns: Tensor?
     private var columnGradient: Tensor?
     private var gradientPartials: Tensor?
+    private var flippedWeight: Tensor?
 
     /// A layer drawing its weight (row-major over (out, in, kh, kw)), then its bias, from the
     /// global generator. The scheme's fans are in kh kw and out kh kw.
@@ -96,6 +97,7 @@ public final class Conv2d: Module {
         columns = nil
         columnGradient = nil
         gradientPartials = nil
+        flippedWeight = nil
         lastInput = nil
     }
 
@@ -183,18 +185,52 @@ public final class Conv2d: Module {
     /// partials' memory stays bounded whatever the batch size.
     static let wave = 32
 
+    /// With stride 1 and padding below the kernel size, the input gradient is itself a
+    /// convolution: of the output gradient, padded by (kh - 1 - ph, kw - 1 - pw), with the
+    /// kernel flipped and its channel axes swapped. That is an im2col and a product shaped like
+    /// the forward's (no zeroing, no scattered additions); other layers use col2im.
+    private func transposedWindow(_ g: dyn_window) -> dyn_window? {
+        guard g.sh == 1, g.sw == 1, g.ph < g.kh, g.pw < g.kw else { return nil }
+        return dyn_window(h: g.oh, w: g.ow, kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph: g.kh - 1 - g.ph, pw: g.kw - 1 - g.pw,
+                          oh: g.h, ow: g.w)
+    }
+
+    /// flipped[c, (o, i, j)] = weight[o, c, kh - 1 - i, kw - 1 - j]: the transposed window's kernel.
+    private func flipWeight<T: ConvKernels>(_: T.Type, into f: UnsafeMutablePointer<T>) {
+        let w = weight.pointer(T.self), kh = window.kh, kw = window.kw, area = kh * kw
+        for o in 0..<outChannels {
+            for c in 0..<inChannels {
+                for i in 0..<kh {
+                    for j in 0..<kw {
+                        f[(c * outChannels + o) * area + i * kw + j] = w[(o * inChannels + c) * area + (kh - 1 - i) * kw + (kw - 1 - j)]
+                    }
+                }
+            }
+        }
+    }
+
     /// Each chunk: im2col into col, its output gradients gathered into z (outChannels x cols),
     /// its weight gradient z col^T and bias gradient (row sums of z) into the chunk's partials,
-    /// and, when wanted, dcol = W^T z added back into the samples' input gradients (col2im).
+    /// and, when wanted, the input gradients: by the transposed convolution above, else
+    /// dcol = W^T z added back into the samples' input gradients (col2im).
     private func backward<T: ConvKernels>(_: T.Type, _ xc: Tensor, _ gy: Tensor, _ gx: Tensor?, _ g: dyn_window) throws {
-        let n = xc.shape[0], plane = inChannels * xc.shape[2] * xc.shape[3]
-        let p = g.oh * g.ow, k = rowsOfColumns, o = outChannels
+        let n = xc.shape[0], hw = xc.shape[2] * xc.shape[3], plane = inChannels * hw
+        let p = g.oh * g.ow, k = rowsOfColumns, o = outChannels, c = inChannels
         let (size, count) = Conv2d.chunks(n, p)
-        let cols = size * p, perWorker = (k + o + (gx == nil ? 0 : k)) * cols
+        let cols = size * p
+        let transposed = gx == nil ? nil : transposedWindow(g)
+        // dX scratch: transposed, the output gradients' columns (o kh kw x size hw) and the
+        // product (c x size hw); else dcol (k x cols).
+        let kt = o * window.kh * window.kw
+        let dxScratch = gx == nil ? 0 : transposed == nil ? k * cols : (kt + c) * size * hw
+        let perWorker = (k + o) * cols + dxScratch
         let workers = Parallel.threads
         let scratch = try Buffers.reuse(&columnGradient, rows: workers, cols: perWorker, dtype: weight.dtype)
         let partialSize = o * k + o
         let partials = try Buffers.reuse(&gradientPartials, rows: min(count, Conv2d.wave), cols: partialSize, dtype: weight.dtype)
+        let flipped = try Buffers.reuse(&flippedWeight, rows: c, cols: kt, dtype: weight.dtype)
+        let fp = flipped.pointer(T.self)
+        if transposed != nil { flipWeight(T.self, into: fp) }
         let xp = xc.pointer(T.self), gyp = gy.pointer(T.self), wp = weight.pointer(T.self)
         let gxp = gx?.pointer(T.self), sp = scratch.pointer(T.self), pp = partials.pointer(T.self)
         let gw = gradWeight.pointer(T.self), gb = gradBias?.pointer(T.self)
@@ -203,17 +239,24 @@ public final class Conv2d: Module {
             Parallel.run(tasks) { t, worker in
                 var geometry = g
                 let first = (start + t) * size, m = min(size, n - first), width = m * p
-                let col = sp + worker * perWorker, z = col + k * cols, dcol = z + o * cols
+                let col = sp + worker * perWorker, z = col + k * cols, dx = z + o * cols
                 let partial = pp + t * partialSize
-                T.im2col(&geometry, inChannels, m, xp + first * plane, col, width)
+                T.im2col(&geometry, c, m, xp + first * plane, col, width)
                 T.gather(m, o, p, gyp + first * o * p, z)
                 T.gemm(transA: false, transB: true, o, k, width, z, width, col, width, partial)
                 if gb != nil { T.rowSums(o, width, z, partial + o * k) }
                 guard let gxp else { return }
-                T.gemm(transA: true, transB: false, k, width, o, wp, k, z, width, dcol)
                 let gxn = gxp + first * plane
-                gxn.update(repeating: 0, count: m * plane)
-                T.col2im(&geometry, inChannels, m, dcol, width, gxn)
+                if var gt = transposed {
+                    let widthX = m * hw, product = dx + kt * size * hw
+                    T.im2col(&gt, o, m, gyp + first * o * p, dx, widthX)
+                    T.gemm(transA: false, transB: false, c, widthX, kt, fp, kt, dx, widthX, product)
+                    T.scatter(m, c, hw, product, nil, gxn)
+                } else {
+                    T.gemm(transA: true, transB: false, k, width, o, wp, k, z, width, dx)
+                    gxn.update(repeating: 0, count: m * plane)
+                    T.col2im(&geometry, c, m, dx, width, gxn)
+                }
             }
             for t in 0..<tasks {
                 T.addInto(o * k, pp + t * partialSize, gw)
