@@ -104,10 +104,11 @@ public final class Conv2d: Module {
     private var rowsOfColumns: Int { inChannels * window.kh * window.kw }
 
     /// Samples go through im2col and the products in chunks of about this many output columns
-    /// (whole samples, at least one): large enough for efficient products, small enough for a
-    /// chunk's matrices to stay near the cache. The chunks depend on the shapes only, never on
-    /// the thread count.
-    static let chunkColumns = 2048
+    /// (whole samples, at least one): a chunk's matrices then stay in the cache between im2col
+    /// and the product (measured on the bench CNN: 512 columns 8% faster than 2,048, 256 and
+    /// 1,024 about as fast as 512). The chunks depend on the shapes only, never on the thread
+    /// count.
+    static let chunkColumns = 512
 
     /// The chunking of n samples of p output positions each: samples per chunk, chunk count.
     private static func chunks(_ n: Int, _ p: Int) -> (size: Int, count: Int) {
