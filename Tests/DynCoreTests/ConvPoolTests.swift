@@ -48,7 +48,9 @@ final class ConvPoolTests: XCTestCase {
         (2, 2, 6, 7, 5, (3, 3), (2, 2), (1, 1)),   // the usual padded stride-2 layer
         (1, 3, 4, 4, 2, (2, 3), (3, 3), (0, 2)),   // stride larger than the kernel
         // Stride 1 with as many output as input columns: im2col's one-copy path.
-        (2, 3, 5, 6, 4, (3, 3), (1, 1), (1, 1)),   // the usual padded 3x3 layer
+        (2, 3, 5, 6, 4, (3, 3), (1, 1), (1, 1)),   // the usual padded 3x3 layer, widening (dx by col2im)
+        (2, 4, 5, 6, 3, (3, 3), (1, 1), (1, 1)),   // the same not widening (dx as a transposed convolution)
+        (2, 3, 5, 4, 3, (2, 3), (1, 1), (1, 0)),   // transposed, rectangular, uneven padding
         (1, 2, 4, 5, 3, (3, 5), (1, 1), (1, 2)),   // wide kernel, two padded columns each side
         (2, 2, 6, 4, 3, (2, 3), (1, 1), (0, 1)),   // no row padding: one output row fewer
         (2, 3, 4, 5, 2, (1, 1), (1, 1), (0, 0)),   // 1x1 kernel

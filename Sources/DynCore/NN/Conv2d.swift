@@ -188,10 +188,12 @@ public final class Conv2d: Module {
 
     /// With stride 1 and padding below the kernel size, the input gradient is itself a
     /// convolution: of the output gradient, padded by (kh - 1 - ph, kw - 1 - pw), with the
-    /// kernel flipped and its channel axes swapped. That is an im2col and a product shaped like
-    /// the forward's (no zeroing, no scattered additions); other layers use col2im.
+    /// kernel flipped and its channel axes swapped. That is an im2col of out kh kw rows and a
+    /// product shaped like the forward's (no zeroing, no scattered additions), against a product
+    /// of in kh kw rows added back by col2im: the first wins unless the layer widens (out > in,
+    /// as a first layer on grey images: 9 rows against 288 there).
     private func transposedWindow(_ g: dyn_window) -> dyn_window? {
-        guard g.sh == 1, g.sw == 1, g.ph < g.kh, g.pw < g.kw else { return nil }
+        guard g.sh == 1, g.sw == 1, g.ph < g.kh, g.pw < g.kw, outChannels <= inChannels else { return nil }
         return dyn_window(h: g.oh, w: g.ow, kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph: g.kh - 1 - g.ph, pw: g.kw - 1 - g.pw,
                           oh: g.h, ow: g.w)
     }
