@@ -73,4 +73,26 @@ final class ParallelTests: XCTestCase {
             }
         }
     }
+
+    /// ReLU on an image batch's activations (over a million elements) runs on the pool in runs
+    /// of 65,536: every element as on one thread, NaN kept, the gradient masked by the output.
+    func testLargeReLUOnThePool() throws {
+        let n = (1 << 20) + 12_345
+        var values = (0..<n).map { Float(($0 * 7919) % 2001) - 1000 }
+        values[70_000] = .nan
+        let x = try Tensor(shape: [n], values: values.map(Double.init)).converted(to: .float32)
+        let g = try Tensor(shape: [n], values: (0..<n).map { Double($0 % 13) - 6 }).converted(to: .float32)
+        var results: [[UInt32]] = []
+        for threads in [1, Parallel.cores] {
+            _ = try Parallel.setThreads(threads)
+            let relu = ReLU()
+            let y = try relu.forward(x).toArray()
+            let gx = try relu.backward(x, g).toArray()
+            results.append((y + gx).map { Float($0).bitPattern })
+            XCTAssertTrue(y[70_000].isNaN)
+            XCTAssertEqual(y[0], 0); XCTAssertEqual(y[n - 1], Double(values[n - 1] > 0 ? values[n - 1] : 0))
+            XCTAssertEqual(gx[n - 1], values[n - 1] > 0 ? Double((n - 1) % 13 - 6) : 0)
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
 }

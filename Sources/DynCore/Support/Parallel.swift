@@ -64,4 +64,14 @@ public enum Parallel {
             }
         }
     }
+
+    /// Element-wise work on `count` elements: body(start, length) over runs of 65,536 on the
+    /// pool when there are at least a million (an image batch's activations), else one call on
+    /// this thread (the small networks' path stays as it was). Each element's result depends on
+    /// that element only, so the bits never depend on the threads.
+    public static func forElements(_ count: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
+        let run = 1 << 16
+        guard count >= 1 << 20 else { body(0, count); return }
+        Parallel.run((count + run - 1) / run) { task, _ in body(task * run, min(run, count - task * run)) }
+    }
 }
