@@ -152,10 +152,12 @@ public final class Conv2d: Module {
         Parallel.run(count) { task, worker in
             var geometry = g
             let first = task * size, m = min(size, n - first), width = m * p
-            let col = sp + worker * perWorker, z = col + k * cols
+            let col = sp + worker * perWorker, yn = yp + first * o * p
             T.im2col(&geometry, inChannels, m, xp + first * plane, col, width)
+            // One sample: the product has the output's layout, write it there (no copy).
+            let z = m == 1 ? yn : col + k * cols
             T.gemm(transA: false, transB: false, o, width, k, wp, k, col, width, z)
-            T.scatter(m, o, p, z, bp, yp + first * o * p)
+            if m > 1 || bp != nil { T.scatter(m, o, p, z, bp, yn) }
         }
     }
 
@@ -242,19 +244,22 @@ public final class Conv2d: Module {
             Parallel.run(tasks) { t, worker in
                 var geometry = g
                 let first = (start + t) * size, m = min(size, n - first), width = m * p
-                let col = sp + worker * perWorker, z = col + k * cols, dx = z + o * cols
+                let col = sp + worker * perWorker, dx = col + (k + o) * cols
                 let partial = pp + t * partialSize
                 T.im2col(&geometry, c, m, xp + first * plane, col, width)
-                T.gather(m, o, p, gyp + first * o * p, z)
+                // z: the chunk's output gradients as one (o x width) matrix; one sample's
+                // already is one.
+                let z = m == 1 ? UnsafePointer(gyp + first * o * p) : UnsafePointer(col + k * cols)
+                if m > 1 { T.gather(m, o, p, gyp + first * o * p, col + k * cols) }
                 T.gemm(transA: false, transB: true, o, k, width, z, width, col, width, partial)
                 if gb != nil { T.rowSums(o, width, z, partial + o * k) }
                 guard let gxp else { return }
                 let gxn = gxp + first * plane
                 if var gt = transposed {
-                    let widthX = m * hw, product = dx + kt * size * hw
+                    let widthX = m * hw, product = m == 1 ? gxn : dx + kt * size * hw
                     T.im2col(&gt, o, m, gyp + first * o * p, dx, widthX)
                     T.gemm(transA: false, transB: false, c, widthX, kt, fp, kt, dx, widthX, product)
-                    T.scatter(m, c, hw, product, nil, gxn)
+                    if m > 1 { T.scatter(m, c, hw, product, nil, gxn) }
                 } else {
                     T.gemm(transA: true, transB: false, k, width, o, wp, k, z, width, dx)
                     gxn.update(repeating: 0, count: m * plane)
