@@ -1,47 +1,14 @@
-/* See dyn_kernels.h: im2col / col2im for convolution, and average and max pooling, on one
-   sample (C x H x W, contiguous). Plain loops in a fixed order: the same bits on every CPU. */
+/* See dyn_kernels.h: im2col / col2im for convolution (one sample: conv_batch.c with n = 1), and
+   average and max pooling, on C x H x W (contiguous). Plain loops in a fixed order: the same bits on every CPU. */
 #include "dyn_kernels.h"
 
 #define DEFINE_CONV_POOL(T, S)                                                                     \
 void dyn_im2col_##S(const dyn_window *g, long c, const T *x, T *col) {                             \
-    long p = g->oh * g->ow;                                                                        \
-    for (long ch = 0; ch < c; ch++)                                                                \
-        for (long i = 0; i < g->kh; i++)                                                           \
-            for (long j = 0; j < g->kw; j++) {                                                     \
-                T *row = col + ((ch * g->kh + i) * g->kw + j) * p;                                 \
-                for (long oy = 0; oy < g->oh; oy++) {                                              \
-                    long y = oy * g->sh - g->ph + i;                                               \
-                    T *out = row + oy * g->ow;                                                     \
-                    if (y < 0 || y >= g->h) {                                                      \
-                        for (long ox = 0; ox < g->ow; ox++) out[ox] = 0;                           \
-                        continue;                                                                  \
-                    }                                                                              \
-                    const T *src = x + (ch * g->h + y) * g->w;                                     \
-                    for (long ox = 0; ox < g->ow; ox++) {                                          \
-                        long xx = ox * g->sw - g->pw + j;                                          \
-                        out[ox] = (xx < 0 || xx >= g->w) ? 0 : src[xx];                            \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
+    dyn_im2col_batch_##S(g, c, 1, x, col, g->oh * g->ow);                                          \
 }                                                                                                  \
                                                                                                    \
 void dyn_col2im_##S(const dyn_window *g, long c, const T *col, T *x) {                             \
-    long p = g->oh * g->ow;                                                                        \
-    for (long ch = 0; ch < c; ch++)                                                                \
-        for (long i = 0; i < g->kh; i++)                                                           \
-            for (long j = 0; j < g->kw; j++) {                                                     \
-                const T *row = col + ((ch * g->kh + i) * g->kw + j) * p;                           \
-                for (long oy = 0; oy < g->oh; oy++) {                                              \
-                    long y = oy * g->sh - g->ph + i;                                               \
-                    if (y < 0 || y >= g->h) continue;                                              \
-                    T *dst = x + (ch * g->h + y) * g->w;                                           \
-                    const T *in = row + oy * g->ow;                                                \
-                    for (long ox = 0; ox < g->ow; ox++) {                                          \
-                        long xx = ox * g->sw - g->pw + j;                                          \
-                        if (xx >= 0 && xx < g->w) dst[xx] += in[ox];                               \
-                    }                                                                              \
-                }                                                                                  \
-            }                                                                                      \
+    dyn_col2im_batch_##S(g, c, 1, col, g->oh * g->ow, x);                                          \
 }                                                                                                  \
                                                                                                    \
 void dyn_avgpool_##S(const dyn_window *g, long c, const T *x, T *y) {                              \

@@ -47,6 +47,17 @@ final class ConvPoolTests: XCTestCase {
         (3, 1, 8, 9, 2, (1, 1), (3, 2), (2, 1)),   // 1x1 kernel, padding wider than the kernel
         (2, 2, 6, 7, 5, (3, 3), (2, 2), (1, 1)),   // the usual padded stride-2 layer
         (1, 3, 4, 4, 2, (2, 3), (3, 3), (0, 2)),   // stride larger than the kernel
+        // Stride 1 with as many output as input columns: im2col's one-copy path.
+        (2, 3, 5, 6, 4, (3, 3), (1, 1), (1, 1)),   // the usual padded 3x3 layer, widening (dx by col2im)
+        (2, 4, 5, 6, 3, (3, 3), (1, 1), (1, 1)),   // the same not widening (dx as a transposed convolution)
+        (2, 3, 5, 4, 3, (2, 3), (1, 1), (1, 0)),   // transposed, rectangular, uneven padding
+        (1, 2, 4, 5, 3, (3, 5), (1, 1), (1, 2)),   // wide kernel, two padded columns each side
+        (2, 2, 6, 4, 3, (2, 3), (1, 1), (0, 1)),   // no row padding: one output row fewer
+        (2, 3, 4, 5, 2, (1, 1), (1, 1), (0, 0)),   // 1x1 kernel
+        (1, 2, 3, 4, 2, (3, 3), (1, 1), (2, 1)),   // whole output rows in the padding
+        (1, 1, 1, 3, 2, (3, 3), (1, 1), (1, 1)),   // one input row: every copy clipped at both ends
+        // Several chunks of samples (5 samples of 100 positions: 512 output columns) and a last, shorter one.
+        (13, 2, 10, 10, 3, (3, 3), (1, 1), (1, 1)),
     ]
 
     func testConvMatchesDirectLoopsFloat64() throws {
@@ -70,6 +81,31 @@ final class ConvPoolTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// More chunks than one wave (32 chunks: samples of more than 512 output positions are a
+    /// chunk each): the batch agrees with the samples run one at a time, outputs and input
+    /// gradients to the bit, parameter gradients (summed over 35 samples) to rounding.
+    func testManyChunksMatchSamplesOneAtATime() throws {
+        let win = try Window2d(kernel: (3, 3), stride: (1, 1), padding: (1, 1), layer: "t")
+        let conv = try Conv2d(1, 2, window: win)
+        let n = 35
+        let x = try FD.random([n, 1, 46, 46], seed: 21), r = try FD.random([n, 2, 46, 46], seed: 22)
+        let y = try conv.forward(x).toArray()
+        conv.zeroGrad()
+        let gx = try conv.backward(x, r).toArray()
+        let gw = conv.gradWeight.toArray(), gb = conv.gradBias!.toArray()
+        conv.zeroGrad()
+        var ys: [Double] = [], gxs: [Double] = []
+        for s in 0..<n {
+            let xs = try x.narrow(0, start: s, length: 1), rs = try r.narrow(0, start: s, length: 1)
+            ys += try conv.forward(xs).toArray()
+            gxs += try conv.backward(xs, rs).toArray()
+        }
+        XCTAssertEqual(y, ys)
+        XCTAssertEqual(gx, gxs)
+        XCTAssertLessThanOrEqual(zip(gw, conv.gradWeight.toArray()).map { abs($0 - $1) }.max()!, 1e-12)
+        XCTAssertLessThanOrEqual(zip(gb, conv.gradBias!.toArray()).map { abs($0 - $1) }.max()!, 1e-12)
     }
 
     func testConvFiniteDifferences() throws {

@@ -108,4 +108,32 @@ void dyn_maxpool_f32(const dyn_window *g, long c, const float *x, float *y);
 void dyn_maxpool_backward_f64(const dyn_window *g, long c, const double *x, const double *gy, double *gx);
 void dyn_maxpool_backward_f32(const dyn_window *g, long c, const float *x, const float *gy, float *gx);
 
+/* The thread pool (thread_pool.c). dyn_pool_run calls fn(ctx, task, worker) once for each task
+   0 .. tasks - 1, spread over the pool's threads (the caller is worker 0; workers are numbered
+   below dyn_pool_threads()), and returns when all are done. Which worker runs which task
+   varies: results must depend on the task number only. dyn_pool_set_threads creates the
+   workers still missing and returns the count in effect (fewer when threads cannot be made). */
+typedef void (*dyn_task_fn)(void *ctx, long task, long worker);
+long dyn_pool_set_threads(long n);
+long dyn_pool_threads(void);
+void dyn_pool_run(long tasks, dyn_task_fn fn, void *ctx);
+
+/* Convolution on a chunk of n samples side by side. im2col_batch writes sample s's windows
+   (as dyn_im2col) into columns s p .. s p + p - 1 (p = oh ow) of rows ld long; col2im_batch adds
+   them back into the n samples. conv_scatter copies z ((o) x (n p), rows ld = n p) into y
+   (n x o x p) adding bias[o] (NULL: none); conv_gather is the reverse copy without bias.
+   row_sums: sums[r] = sum over j of z[r, j] (in a fixed order). add_into: dst[i] += src[i]. */
+void dyn_im2col_batch_f64(const dyn_window *g, long c, long n, const double *x, double *col, long ld);
+void dyn_im2col_batch_f32(const dyn_window *g, long c, long n, const float *x, float *col, long ld);
+void dyn_col2im_batch_f64(const dyn_window *g, long c, long n, const double *col, long ld, double *x);
+void dyn_col2im_batch_f32(const dyn_window *g, long c, long n, const float *col, long ld, float *x);
+void dyn_conv_scatter_f64(long n, long o, long p, const double *z, const double *bias, double *y);
+void dyn_conv_scatter_f32(long n, long o, long p, const float *z, const float *bias, float *y);
+void dyn_conv_gather_f64(long n, long o, long p, const double *y, double *z);
+void dyn_conv_gather_f32(long n, long o, long p, const float *y, float *z);
+void dyn_row_sums_f64(long rows, long cols, const double *z, double *sums);
+void dyn_row_sums_f32(long rows, long cols, const float *z, float *sums);
+void dyn_add_into_f64(long n, const double *src, double *dst);
+void dyn_add_into_f32(long n, const float *src, float *dst);
+
 #endif

@@ -46,8 +46,12 @@ open class ElementwiseActivation: Module {
             // The C kernel is vectorized for the CPU at hand (same bits as the closure).
             let xc = x.isContiguous ? x : try x.clone()
             switch T.self {
-            case is Double.Type: dyn_relu_f64(y.count, xc.pointer(Double.self), y.pointer(Double.self))
-            case is Float.Type: dyn_relu_f32(y.count, xc.pointer(Float.self), y.pointer(Float.self))
+            case is Double.Type:
+                let xp = xc.pointer(Double.self), yp = y.pointer(Double.self)
+                Parallel.forElements(y.count) { a, n in dyn_relu_f64(n, xp + a, yp + a) }
+            case is Float.Type:
+                let xp = xc.pointer(Float.self), yp = y.pointer(Float.self)
+                Parallel.forElements(y.count) { a, n in dyn_relu_f32(n, xp + a, yp + a) }
             default: try ElementLoops.map(xc, into: y, T.self) { $0 > 0 ? $0 : 0 }
             }
         case .tanh: try ElementLoops.map(x, into: y, T.self) { T.tanh($0) }
@@ -66,8 +70,12 @@ open class ElementwiseActivation: Module {
         case .relu:
             let gc = g.isContiguous ? g : try g.clone()
             switch T.self {
-            case is Double.Type: dyn_relu_backward_f64(gx.count, gc.pointer(Double.self), y.pointer(Double.self), gx.pointer(Double.self))
-            case is Float.Type: dyn_relu_backward_f32(gx.count, gc.pointer(Float.self), y.pointer(Float.self), gx.pointer(Float.self))
+            case is Double.Type:
+                let gp = gc.pointer(Double.self), yp = y.pointer(Double.self), gxp = gx.pointer(Double.self)
+                Parallel.forElements(gx.count) { a, n in dyn_relu_backward_f64(n, gp + a, yp + a, gxp + a) }
+            case is Float.Type:
+                let gp = gc.pointer(Float.self), yp = y.pointer(Float.self), gxp = gx.pointer(Float.self)
+                Parallel.forElements(gx.count) { a, n in dyn_relu_backward_f32(n, gp + a, yp + a, gxp + a) }
             default: try ElementLoops.zip(gc, y, into: gx, T.self) { $1 > 0 ? $0 : 0 }
             }
         case .tanh: try ElementLoops.zip(g, y, into: gx, T.self) { $0 * (1 - $1 * $1) }

@@ -24,33 +24,52 @@ public final class Pool2d: Module {
     public override func forward(_ x: Tensor) throws -> Tensor {
         let dtype = x.dtype
         let xc = try Window2d.images(x, channels: nil, dtype: dtype, layer: description)
-        var g = try window.geometry(h: xc.shape[2], w: xc.shape[3], layer: description, input: x.shape)
+        let g = try window.geometry(h: xc.shape[2], w: xc.shape[3], layer: description, input: x.shape)
         let planes = xc.shape[0] * xc.shape[1]
         let y = try Buffers.reuse(&output, shape: [xc.shape[0], xc.shape[1], g.oh, g.ow], dtype: dtype)
-        // All N C planes are one run of channels for the kernels.
-        switch (kind, dtype) {
-        case (.average, .float64): dyn_avgpool_f64(&g, planes, xc.pointer(Double.self), y.pointer(Double.self))
-        case (.average, .float32): dyn_avgpool_f32(&g, planes, xc.pointer(Float.self), y.pointer(Float.self))
-        case (.max, .float64): dyn_maxpool_f64(&g, planes, xc.pointer(Double.self), y.pointer(Double.self))
-        case (.max, .float32): dyn_maxpool_f32(&g, planes, xc.pointer(Float.self), y.pointer(Float.self))
+        let inPlane = g.h * g.w, outPlane = g.oh * g.ow
+        Pool2d.forPlaneRuns(planes, inPlane) { first, count in
+            var gl = g
+            switch (kind, dtype) {
+            case (.average, .float64): dyn_avgpool_f64(&gl, count, xc.pointer(Double.self) + first * inPlane, y.pointer(Double.self) + first * outPlane)
+            case (.average, .float32): dyn_avgpool_f32(&gl, count, xc.pointer(Float.self) + first * inPlane, y.pointer(Float.self) + first * outPlane)
+            case (.max, .float64): dyn_maxpool_f64(&gl, count, xc.pointer(Double.self) + first * inPlane, y.pointer(Double.self) + first * outPlane)
+            case (.max, .float32): dyn_maxpool_f32(&gl, count, xc.pointer(Float.self) + first * inPlane, y.pointer(Float.self) + first * outPlane)
+            }
         }
         lastInput = x
         return y
     }
 
+    /// Runs body(first plane, plane count) over runs of the N C planes on the thread pool: runs of
+    /// about 16K input elements, cut by the shapes only. Planes are independent, so the
+    /// results are the same bits on any number of threads.
+    static func forPlaneRuns(_ planes: Int, _ planeSize: Int, _ body: (Int, Int) -> Void) {
+        let run = max(1, (1 << 14) / max(planeSize, 1))
+        Parallel.run((planes + run - 1) / run) { task, _ in body(task * run, min(run, planes - task * run)) }
+    }
+
     public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {
         let dtype = x.dtype
         let xc = try Window2d.images(x, channels: nil, dtype: dtype, layer: description)
-        var g = try window.geometry(h: xc.shape[2], w: xc.shape[3], layer: description, input: x.shape)
+        let g = try window.geometry(h: xc.shape[2], w: xc.shape[3], layer: description, input: x.shape)
         let planes = xc.shape[0] * xc.shape[1]
         let gy = try Window2d.gradient(gradOutput, shape: [xc.shape[0], xc.shape[1], g.oh, g.ow], dtype: dtype, layer: description)
         let gx = try Buffers.reuse(&gradInput, shape: xc.shape, dtype: dtype)
-        gx.zeroFill()
-        switch (kind, dtype) {
-        case (.average, .float64): dyn_avgpool_backward_f64(&g, planes, gy.pointer(Double.self), gx.pointer(Double.self))
-        case (.average, .float32): dyn_avgpool_backward_f32(&g, planes, gy.pointer(Float.self), gx.pointer(Float.self))
-        case (.max, .float64): dyn_maxpool_backward_f64(&g, planes, xc.pointer(Double.self), gy.pointer(Double.self), gx.pointer(Double.self))
-        case (.max, .float32): dyn_maxpool_backward_f32(&g, planes, xc.pointer(Float.self), gy.pointer(Float.self), gx.pointer(Float.self))
+        let inPlane = g.h * g.w, outPlane = g.oh * g.ow
+        Pool2d.forPlaneRuns(planes, inPlane) { first, count in
+            var gl = g
+            let a = first * inPlane, b = first * outPlane
+            switch dtype {
+            case .float64: (gx.pointer(Double.self) + a).update(repeating: 0, count: count * inPlane)
+            case .float32: (gx.pointer(Float.self) + a).update(repeating: 0, count: count * inPlane)
+            }
+            switch (kind, dtype) {
+            case (.average, .float64): dyn_avgpool_backward_f64(&gl, count, gy.pointer(Double.self) + b, gx.pointer(Double.self) + a)
+            case (.average, .float32): dyn_avgpool_backward_f32(&gl, count, gy.pointer(Float.self) + b, gx.pointer(Float.self) + a)
+            case (.max, .float64): dyn_maxpool_backward_f64(&gl, count, xc.pointer(Double.self) + a, gy.pointer(Double.self) + b, gx.pointer(Double.self) + a)
+            case (.max, .float32): dyn_maxpool_backward_f32(&gl, count, xc.pointer(Float.self) + a, gy.pointer(Float.self) + b, gx.pointer(Float.self) + a)
+            }
         }
         return gx
     }

@@ -13,6 +13,14 @@ enum SysModule {
             }
             lua.push(SystemInfo.blasThreads); return 1
         } }),
+        ("threads", { guarded($0) { lua in
+            if !lua.isNoneOrNil(1) {
+                let n = try lua.checkInteger(1)
+                guard n >= 1 else { throw LuaFailure.argument(1, "thread count must be >= 1, got \(n)") }
+                try Parallel.setThreads(n)
+            }
+            lua.push(Parallel.threads); return 1
+        } }),
         ("blas", { guarded($0) { lua in
             lua.newTable(hash: 4)
             lua.push(BLASInfo.library); lua.setField(-2, "library")
