@@ -442,6 +442,22 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(p.terminationStatus, SIGINT)  // a shell reports 128 + 2 = 130
     }
 
+    /// A Ctrl-C that arrives during a native call (here sent by the script itself, from a shell
+    /// whose parent is dynlua) is raised right after the next binding call returns: a loop of
+    /// long native calls (a convolution of a large batch) stops after the one running, not
+    /// after up to 1000 instructions' worth of them. It used to print 109 lines here.
+    func testCtrlCDuringNativeCallsIsRaisedAfterTheNextCall() throws {
+        try write("calls.lua", """
+        local x = tensor.ones(2)
+        io.popen("kill -INT $PPID"):close()
+        for i = 1, 1000 do x = x + 0; io.stdout:write(i, "\\n") end
+        """)
+        let r = try run(["calls.lua"])
+        XCTAssertEqual(r.status, 130)
+        XCTAssertEqual(r.out, "")
+        XCTAssertTrue(r.err.hasPrefix("dynlua: calls.lua:3: interrupted\nstack traceback:\n"), r.err)
+    }
+
     /// Lua code that trains until Ctrl-C; it prints "ready" once training runs. `wrap` gets the
     /// call and returns the code that makes it.
     func training(_ wrap: (String) -> String) -> String {

@@ -48,4 +48,37 @@ function check.raises(pattern, f, ...)
   end
 end
 
+-- Every element of a tensor in hexadecimal ("%a"), for comparing runs bit for bit.
+function check.bits(t)
+  t = t:reshape(t:numel())
+  local out = {}
+  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
+  return table.concat(out, " ")
+end
+
+-- |a - b| / max(|a|, |b|), the tensors' relative distance (0 for two zero tensors).
+function check.rel_error(a, b)
+  return (a - b):norm() / math.max(a:norm(), b:norm(), 1e-12)
+end
+
+-- Central differences of f() with respect to every element of the 1-D tensor v, written back
+-- with apply(v) before each evaluation; step h (1e-5 unless given).
+function check.numeric_gradient(f, v, apply, h)
+  h = h or 1e-5
+  local out = tensor.zeros(v:numel())
+  for i = 1, v:numel() do
+    local keep = v[i]
+    v[i] = keep + h; apply(v); local up = f()
+    v[i] = keep - h; apply(v); local down = f()
+    v[i] = keep; apply(v)
+    out[i] = (up - down) / (2 * h)
+  end
+  return out
+end
+
+-- The whole contents of a file.
+function check.read_file(path)
+  local f = assert(io.open(path, "rb")); local s = f:read("a"); f:close(); return s
+end
+
 return check

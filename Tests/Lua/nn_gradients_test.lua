@@ -2,25 +2,7 @@
 -- and each loss, weighted, for parameters and inputs. Relative error <= 1e-6.
 local check = require "check"
 
-local function rel_error(a, b)
-  local d = (a - b):norm()
-  return d / math.max(a:norm(), b:norm(), 1e-12)
-end
-
--- Central differences of f() with respect to every element of the 1-D tensor v, written back
--- with apply(v) before each evaluation.
-local function numeric(f, v, apply, h)
-  h = h or 1e-5
-  local out = tensor.zeros(v:numel())
-  for i = 1, v:numel() do
-    local keep = v[i]
-    v[i] = keep + h; apply(v); local up = f()
-    v[i] = keep - h; apply(v); local down = f()
-    v[i] = keep; apply(v)
-    out[i] = (up - down) / (2 * h)
-  end
-  return out
-end
+local rel_error, numeric = check.rel_error, check.numeric_gradient
 
 tensor.seed(3)
 local x = tensor.randn(6, 3)

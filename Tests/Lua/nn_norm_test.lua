@@ -2,22 +2,7 @@
 -- against central finite differences (float64), float32, save/load, errors.
 local check = require "check"
 
-local function rel_error(a, b)
-  return (a - b):norm() / math.max(a:norm(), b:norm(), 1e-12)
-end
-
--- Central differences of f() over every element of the 1-D tensor v (written back by apply).
-local function numeric(f, v, apply)
-  local h, out = 1e-5, tensor.zeros(v:numel())
-  for i = 1, v:numel() do
-    local keep = v[i]
-    v[i] = keep + h; apply(v); local up = f()
-    v[i] = keep - h; apply(v); local down = f()
-    v[i] = keep; apply(v)
-    out[i] = (up - down) / (2 * h)
-  end
-  return out
-end
+local rel_error, numeric = check.rel_error, check.numeric_gradient
 
 -- GlobalAvgPool2d: the plane means; backward spreads g / (H W).
 local gap = nn.GlobalAvgPool2d()
@@ -144,12 +129,7 @@ check.eq(h.loss[#h.loss] < h.loss[1], true, "train.fit lowers the loss")
 -- train.fit with Dropout and BatchNorm2d: a run that crashes and resumes from its checkpoint
 -- ends bit for bit where the uninterrupted run does (the checkpoint keeps the running
 -- statistics and the dropout pass count); validation and h.final run in evaluate mode.
-local function bits(t)
-  t = t:reshape(t:numel())
-  local out = {}
-  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
-  return table.concat(out, " ")
-end
+local bits = check.bits
 local ck = os.tmpname()
 os.remove(ck)
 local function run(crash_at, resume)

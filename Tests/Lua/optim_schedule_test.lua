@@ -3,12 +3,7 @@
 -- in train.fit too, and clear errors.
 local check = require "check"
 
-local function bits(t)
-  t = t:reshape(t:numel())
-  local out = {}
-  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
-  return table.concat(out, " ")
-end
+local bits = check.bits
 
 -- Closed forms, written here independently of the implementation.
 local cos = optim.schedule.cosine{ lr = 0.1, steps = 110, warmup = 10, final = 0.002 }

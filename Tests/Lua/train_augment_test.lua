@@ -3,12 +3,7 @@
 -- (the same draws for the same seed) and a crashed run resumes bit for bit.
 local check = require "check"
 
-local function bits(t)
-  t = t:reshape(t:numel())
-  local out = {}
-  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
-  return table.concat(out, " ")
-end
+local bits = check.bits
 
 -- Images whose pixels are all different (1..16 per channel, plus 100 per channel), so that a
 -- shift and flip is recognized from the output alone.
@@ -104,7 +99,7 @@ local yv = { 3, 1, 2, 2, 1 }
 local dir = os.tmpname()
 os.remove(dir)
 local ck, log = dir .. ".ck", dir .. ".csv"
-local function read(path) local f = assert(io.open(path, "rb")); local s = f:read("a"); f:close(); return s end
+local read = check.read_file
 local function run(opts)
   local m = net()
   local ok, h = pcall(train.fit, {

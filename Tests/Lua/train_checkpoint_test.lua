@@ -3,15 +3,8 @@
 -- bit for bit, as a run never interrupted; state kept in upvalues goes through the hooks.
 local check = require "check"
 
-local function bits(t)
-  t = t:reshape(t:numel())
-  local out = {}
-  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
-  return table.concat(out, " ")
-end
-local function read(path)
-  local f = assert(io.open(path, "rb")); local s = f:read("a"); f:close(); return s
-end
+local bits = check.bits
+local read = check.read_file
 
 local X, y = data.spiral{classes = 3, per_class = 25, seed = 4}
 local Xv, yv = data.spiral{classes = 3, per_class = 5, seed = 5}

@@ -3,12 +3,7 @@
 -- empty fields between evaluations; train.evaluate in chunks.
 local check = require "check"
 
-local function bits(t)
-  t = t:reshape(t:numel())
-  local out = {}
-  for i = 1, t:numel() do out[i] = string.format("%a", t[i]) end
-  return table.concat(out, " ")
-end
+local bits = check.bits
 
 tensor.seed(21)
 local X = tensor.rand(10, 1, 4, 4)

@@ -1,7 +1,8 @@
-/// Layers that are linear and parameter-free: R{y} is the layer applied to R{x}, and
-/// R{g_in} the layer's backward applied to R{g}. Dropout counts as the identity: the analysis
-/// measures the evaluation-mode network.
-extension Identity: CurvatureLayer {
+/// Layers whose curvature is the identity's: y = x, g_in = g. Dropout is one because the
+/// analysis measures the evaluation-mode network.
+protocol PassThroughCurvature: CurvatureLayer {}
+
+extension PassThroughCurvature {
     func rForward(_ x: Tensor, _ rx: Tensor?, _ d: CurvatureDirection) throws -> (y: Tensor, ry: Tensor) {
         (x, try rx ?? Tensor(zeros: x.shape))
     }
@@ -9,14 +10,11 @@ extension Identity: CurvatureLayer {
     func rBackward(_ s: CurvatureSaved, _ g: Tensor, _ rg: Tensor, _ d: CurvatureDirection) throws -> (g: Tensor, rg: Tensor) { (g, rg) }
 }
 
-extension Dropout: CurvatureLayer {
-    func rForward(_ x: Tensor, _ rx: Tensor?, _ d: CurvatureDirection) throws -> (y: Tensor, ry: Tensor) {
-        (x, try rx ?? Tensor(zeros: x.shape))
-    }
+extension Identity: PassThroughCurvature {}
+extension Dropout: PassThroughCurvature {}
 
-    func rBackward(_ s: CurvatureSaved, _ g: Tensor, _ rg: Tensor, _ d: CurvatureDirection) throws -> (g: Tensor, rg: Tensor) { (g, rg) }
-}
-
+/// The other linear, parameter-free layers: R{y} is the layer applied to R{x}, and R{g_in} the
+/// layer's backward applied to R{g}.
 extension Flatten: CurvatureLayer {
     func rForward(_ x: Tensor, _ rx: Tensor?, _ d: CurvatureDirection) throws -> (y: Tensor, ry: Tensor) {
         guard x.rank >= 2 else { throw TensorError("hvp: Flatten expects at least 2 dimensions, got shape \(shapeText(x.shape))") }

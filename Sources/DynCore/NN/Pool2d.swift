@@ -45,8 +45,7 @@ public final class Pool2d: Module {
     /// about 16K input elements, cut by the shapes only. Planes are independent, so the
     /// results are the same bits on any number of threads.
     static func forPlaneRuns(_ planes: Int, _ planeSize: Int, _ body: (Int, Int) -> Void) {
-        let run = max(1, (1 << 14) / max(planeSize, 1))
-        Parallel.run((planes + run - 1) / run) { task, _ in body(task * run, min(run, planes - task * run)) }
+        Parallel.forRuns(planes, of: max(1, (1 << 14) / max(planeSize, 1)), body)
     }
 
     public override func backward(_ x: Tensor, _ gradOutput: Tensor) throws -> Tensor {

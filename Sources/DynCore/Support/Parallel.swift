@@ -70,8 +70,13 @@ public enum Parallel {
     /// this thread (the small networks' path stays as it was). Each element's result depends on
     /// that element only, so the bits never depend on the threads.
     public static func forElements(_ count: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
-        let run = 1 << 16
         guard count >= 1 << 20 else { body(0, count); return }
+        forRuns(count, of: 1 << 16, body)
+    }
+
+    /// body(start, length) over the consecutive runs of `run` items that cover 0 ..< count,
+    /// one task each: the runs are cut by the counts only, never by the threads.
+    public static func forRuns(_ count: Int, of run: Int, _ body: (_ start: Int, _ length: Int) -> Void) {
         Parallel.run((count + run - 1) / run) { task, _ in body(task * run, min(run, count - task * run)) }
     }
 }

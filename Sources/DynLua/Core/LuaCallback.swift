@@ -17,29 +17,22 @@ public struct LuaCallbackError: Error, CustomStringConvertible {
 /// a coroutine it was made or last used in may be collected long before it is called again.
 /// The reference is released through the main thread, which lives as long as the state.
 public final class LuaCallback {
-    private let main: OpaquePointer
-    private let ref: Int32
+    private let function: LuaReference
     /// Names the owner in error messages ("schedule.custom").
     public let name: String
 
     /// Keeps the function at stack index `index` (which must hold a function).
     public init(_ lua: Lua, function index: Int32, name: String) {
         precondition(lua.isFunction(index))
-        lua_rawgeti(lua.L, dyn_registryindex(), lua_Integer(LUA_RIDX_MAINTHREAD))
-        main = lua_tothread(lua.L, -1)!
-        lua.pop()
-        lua.pushValue(index)
-        ref = luaL_ref(lua.L, dyn_registryindex())
+        function = LuaReference(lua, index)
         self.name = name
     }
-
-    deinit { luaL_unref(main, dyn_registryindex(), ref) }
 
     /// Calls the function with the arguments `pushArguments` pushes (it returns their count),
     /// then runs `read` with the `results` results on the stack top (indices -results...-1).
     /// The stack is restored afterwards, whatever happens.
     public func call<R>(results: Int32, pushArguments: (Lua) -> Int32, read: (Lua) throws -> R) throws -> R {
-        let thread = dyn_running_state() ?? main
+        let thread = dyn_running_state() ?? function.main
         let lua = Lua(thread)
         let base = lua.top
         defer { lua.setTop(base) }
@@ -47,7 +40,7 @@ public final class LuaCallback {
             throw LuaCallbackError(message: "\(name): Lua stack overflow")
         }
         lua_pushcclosure(thread, dyn_traceback, 0)
-        lua_rawgeti(thread, dyn_registryindex(), lua_Integer(ref))
+        function.push(lua)
         let nargs = pushArguments(lua)
         if dyn_pcall(thread, nargs, results, base + 1) != LUA_OK {
             let message = lua.string(-1) ?? "(error object is a \(lua.typeName(-1)) value)"

@@ -2,26 +2,6 @@ import CLua
 import CLuaShim
 import DynCore
 
-/// A Lua value kept by Swift through a registry reference (released through the main thread,
-/// which lives as long as the state): the `self` table of an nn.Module.
-final class LuaReference {
-    private let main: OpaquePointer
-    private let ref: Int32
-
-    /// Keeps the value at stack index `index`.
-    init(_ lua: Lua, _ index: Int32) {
-        lua_rawgeti(lua.L, dyn_registryindex(), lua_Integer(LUA_RIDX_MAINTHREAD))
-        main = lua_tothread(lua.L, -1)!
-        lua.pop()
-        lua.pushValue(index)
-        ref = luaL_ref(lua.L, dyn_registryindex())
-    }
-
-    deinit { luaL_unref(main, dyn_registryindex(), ref) }
-
-    func push(_ lua: Lua) { lua_rawgeti(lua.L, dyn_registryindex(), lua_Integer(ref)) }
-}
-
 /// The Lua side of `nn.Lambda(fn)` and `nn.Module{...}`: the `run` closure of a `CustomModule`.
 /// Each forward calls the Lua function (through LuaCallback: lua_pcall) on a tape of its own,
 /// with the input and the parameters tracked, and hands back the tape's pullback; the tape
