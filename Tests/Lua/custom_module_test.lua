@@ -161,3 +161,16 @@ do
   check.tensor(const:backward(tensor.ones(2, 2), tensor.ones(2, 2)), tensor.zeros(2, 2), 0, "zero input gradient")
   check.raises("gradient of shape (3) for a result of shape (2x2)", function() const:backward(tensor.ones(2, 2), tensor.ones(3)) end)
 end
+
+-- The definition's other fields are readable from outside (m.scale), and forward sees the same.
+do
+  local m = nn.Module{ name = "Scaled", parameters = { w = tensor.ones(2, 2) }, scale = 3, tag = "t",
+                       forward = function(self, x) return x:matmul(self.w) * self.scale end }
+  check.eq(m.scale, 3, "m.scale")
+  check.eq(m.tag, "t", "m.tag")
+  check.eq(m.missing, nil, "unknown field")
+  check.eq(m.name, "Scaled", "m.name")
+  check.tensor(m:forward(tensor.ones(1, 2)), tensor.new{ { 6, 6 } }, 0, "forward uses self.scale")
+  check.eq(nn.Lambda(function(x) return x end).scale, nil, "a Lambda has no definition fields")
+  check.raises("cannot assign to field 'scale'", function() m.scale = 4 end)
+end

@@ -17,6 +17,9 @@ public final class CustomModule: Module {
     private var grads: [Tensor]
     private let run: Run
     private var pending: Pullback?
+    /// What the binding keeps with the layer (nn.Module's `self` table), so that the script's
+    /// other fields of the definition can be read from outside too (`m.scale`).
+    public var scriptState: AnyObject?
 
     /// `parameters` are (name, tensor) pairs; the module keeps the tensors themselves.
     public init(name: String, parameters: [(String, Tensor)], run: @escaping Run) throws {

@@ -130,7 +130,9 @@ extension NNModule {
             lua.pop()
         }
         let layer = LuaLayer(forward: forward, selfTable: LuaReference(lua, selfIndex))
-        lua.push(try CustomModule(name: name, parameters: parameters, run: layer.run)); return 1
+        let module = try CustomModule(name: name, parameters: parameters, run: layer.run)
+        module.scriptState = layer
+        lua.push(module); return 1
     } }
 
     /// nn.load(path [, {custom = {Name = constructor, ...}}]): a constructor returns a fresh

@@ -100,14 +100,23 @@ enum NNModuleMethods {
     ]
 
     /// m.name: a method, else a named tensor (lin.weight, lin.bias, lin.grad_weight,
-    /// lin.grad_bias); seq[i]: the i-th child. Anything else is nil.
+    /// lin.grad_bias), else for nn.Module a field of its definition; seq[i]: the i-th child.
+    /// Anything else is nil.
     static let index: LuaBody = { guarded($0) { lua in
         if lua.isString(2) {
             lua.pushValue(2)
             if lua_rawget(lua.L, dyn_upvalueindex(2)) != LUA_TNIL { return 1 }
             lua.pop()
             let m = try lua.checkModule(1)
-            if let t = m.field(lua.string(2)!) { lua.pushShared(t) } else { lua.pushNil() }
+            if let t = m.field(lua.string(2)!) { lua.pushShared(t); return 1 }
+            // nn.Module: the definition's other fields (m.scale), read from its self table.
+            if let c = m as? CustomModule, let table = (c.scriptState as? LuaLayer)?.selfTable {
+                table.push(lua)
+                lua.pushValue(2)
+                lua_rawget(lua.L, -2)
+                return 1
+            }
+            lua.pushNil()
             return 1
         }
         let m = try lua.checkModule(1)
