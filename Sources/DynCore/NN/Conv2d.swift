@@ -10,10 +10,11 @@ public final class Conv2d: Module {
     public let inChannels: Int
     public let outChannels: Int
     public let window: Window2d
-    public private(set) var weight: Tensor
-    public private(set) var bias: Tensor?
-    public private(set) var gradWeight: Tensor
-    public private(set) var gradBias: Tensor?
+    private var affine: WeightAndBias
+    public var weight: Tensor { affine.weight }
+    public var bias: Tensor? { affine.bias }
+    public var gradWeight: Tensor { affine.gradWeight }
+    public var gradBias: Tensor? { affine.gradBias }
 
     private var output: Tensor?
     private var gradInput: Tensor?
@@ -45,10 +46,7 @@ public final class Conv2d: Module {
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.window = window
-        weight = w
-        self.bias = b
-        gradWeight = try Tensor(zeros: shape)
-        gradBias = try b.map { try Tensor(zeros: $0.shape) }
+        affine = try WeightAndBias(weight: w, bias: b)
         super.init()
     }
 
@@ -63,10 +61,7 @@ public final class Conv2d: Module {
         window = try Window2d(kernel: (w.shape[2], w.shape[3]), stride: stride, padding: padding, layer: "Conv2d")
         outChannels = w.shape[0]
         inChannels = w.shape[1]
-        weight = try w.clone()
-        bias = try b.map { try $0.converted(to: w.dtype).clone() }
-        gradWeight = try Tensor(zeros: w.shape, dtype: w.dtype)
-        gradBias = try b.map { try Tensor(zeros: $0.shape, dtype: w.dtype) }
+        affine = try WeightAndBias(weight: try w.clone(), bias: try b.map { try $0.clone() })
         super.init()
     }
 
@@ -79,19 +74,14 @@ public final class Conv2d: Module {
         return s + ")"
     }
 
-    public override var parameters: [Tensor] { bias.map { [weight, $0] } ?? [weight] }
-    public override var gradients: [Tensor] { gradBias.map { [gradWeight, $0] } ?? [gradWeight] }
-
-    public override func field(_ name: String) -> Tensor? {
-        Module.weightAndBiasField(name, weight: weight, bias: bias, gradWeight: gradWeight, gradBias: gradBias)
-    }
+    public override var parameters: [Tensor] { affine.parameters }
+    public override var gradients: [Tensor] { affine.gradients }
+    public override func forEachParameter(_ body: (Tensor) -> Void) { affine.forEachParameter(body) }
+    public override func forEachGradient(_ body: (Tensor) -> Void) { affine.forEachGradient(body) }
+    public override func field(_ name: String) -> Tensor? { affine.field(name) }
 
     public override func convert(to dtype: DType) throws {
-        guard dtype != weight.dtype else { return }
-        weight = try weight.converted(to: dtype)
-        bias = try bias?.converted(to: dtype)
-        gradWeight = try gradWeight.converted(to: dtype)
-        gradBias = try gradBias?.converted(to: dtype)
+        guard try affine.convert(to: dtype) else { return }
         output = nil
         gradInput = nil
         columns = nil

@@ -6,10 +6,11 @@
 public final class Linear: Module {
     public let inputSize: Int
     public let outputSize: Int
-    public private(set) var weight: Tensor
-    public private(set) var bias: Tensor?
-    public private(set) var gradWeight: Tensor
-    public private(set) var gradBias: Tensor?
+    private var affine: WeightAndBias
+    public var weight: Tensor { affine.weight }
+    public var bias: Tensor? { affine.bias }
+    public var gradWeight: Tensor { affine.gradWeight }
+    public var gradBias: Tensor? { affine.gradBias }
 
     /// W^T as a view, kept so that backward does not build it every step.
     private var weightT: Tensor
@@ -43,10 +44,7 @@ public final class Linear: Module {
         }
         inputSize = nIn
         outputSize = nOut
-        weight = w
-        self.bias = b
-        gradWeight = try Tensor(zeros: w.shape, dtype: w.dtype)
-        gradBias = try b.map { try Tensor(zeros: $0.shape, dtype: $0.dtype) }
+        affine = try WeightAndBias(weight: w, bias: b)
         weightT = try! w.t()
         super.init()
     }
@@ -61,11 +59,8 @@ public final class Linear: Module {
         }
         inputSize = w.shape[0]
         outputSize = w.shape[1]
-        weight = try w.clone()
-        bias = try b.map { try $0.converted(to: w.dtype).clone() }
-        gradWeight = try Tensor(zeros: w.shape, dtype: w.dtype)
-        gradBias = try b.map { try Tensor(zeros: $0.shape, dtype: w.dtype) }
-        weightT = try! weight.t()
+        affine = try WeightAndBias(weight: try w.clone(), bias: try b.map { try $0.clone() })
+        weightT = try! affine.weight.t()
         super.init()
     }
 
@@ -76,29 +71,14 @@ public final class Linear: Module {
         return s + ")"
     }
 
-    public override var parameters: [Tensor] { bias.map { [weight, $0] } ?? [weight] }
-    public override var gradients: [Tensor] { gradBias.map { [gradWeight, $0] } ?? [gradWeight] }
-
-    public override func forEachParameter(_ body: (Tensor) -> Void) {
-        body(weight)
-        if let bias { body(bias) }
-    }
-
-    public override func forEachGradient(_ body: (Tensor) -> Void) {
-        body(gradWeight)
-        if let gradBias { body(gradBias) }
-    }
-
-    public override func field(_ name: String) -> Tensor? {
-        Module.weightAndBiasField(name, weight: weight, bias: bias, gradWeight: gradWeight, gradBias: gradBias)
-    }
+    public override var parameters: [Tensor] { affine.parameters }
+    public override var gradients: [Tensor] { affine.gradients }
+    public override func forEachParameter(_ body: (Tensor) -> Void) { affine.forEachParameter(body) }
+    public override func forEachGradient(_ body: (Tensor) -> Void) { affine.forEachGradient(body) }
+    public override func field(_ name: String) -> Tensor? { affine.field(name) }
 
     public override func convert(to dtype: DType) throws {
-        guard dtype != weight.dtype else { return }
-        weight = try weight.converted(to: dtype)
-        bias = try bias?.converted(to: dtype)
-        gradWeight = try gradWeight.converted(to: dtype)
-        gradBias = try gradBias?.converted(to: dtype)
+        guard try affine.convert(to: dtype) else { return }
         weightT = try! weight.t()
         output = nil
         gradInput = nil
