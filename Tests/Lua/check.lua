@@ -76,6 +76,14 @@ function check.numeric_gradient(f, v, apply, h)
   return out
 end
 
+-- A new table with the fields of base, then those of extra (options of a call varied one by one).
+function check.with(base, extra)
+  local t = {}
+  for k, v in pairs(base) do t[k] = v end
+  for k, v in pairs(extra) do t[k] = v end
+  return t
+end
+
 -- The whole contents of a file.
 function check.read_file(path)
   local f = assert(io.open(path, "rb")); local s = f:read("a"); f:close(); return s

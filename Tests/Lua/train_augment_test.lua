@@ -140,12 +140,7 @@ check.raises("train.fit: augment needs images of shape (N, C, H, W), got x of sh
 local cnn = net()
 local base = { model = cnn, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(cnn, { lr = 0.1 }), x = X, y = y,
                steps = 1, progress = false }
-local function fit(extra)
-  local o = {}
-  for k, v in pairs(base) do o[k] = v end
-  for k, v in pairs(extra) do o[k] = v end
-  return train.fit(o)
-end
+local function fit(extra) return train.fit(check.with(base, extra)) end
 check.raises("train.fit: augment crop = 6 is larger than the images (5x5)", fit, { augment = { crop = 6 } })
 check.raises("train.fit: augment: crop must be an integer >= 0 (at most the image size), got -1", fit, { augment = { crop = -1 } })
 check.raises("unknown option 'flop'", fit, { augment = { flop = true } })

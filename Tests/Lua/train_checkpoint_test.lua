@@ -75,12 +75,7 @@ check.eq(bits(tensor.new(h3.loss)), bits(tensor.new(ref.loss)), "history of a fi
 local m = nn.Sequential(nn.Linear(2, 12), nn.Tanh(), nn.Linear(12, 3))
 local base = {model = m, loss = nn.CrossEntropyLoss(), optimizer = optim.SGD(m, {lr = 0.1}), x = X, y = y,
               steps = 5, progress = false}
-local function fit(extra)
-  local o = {}
-  for k, v in pairs(base) do o[k] = v end
-  for k, v in pairs(extra) do o[k] = v end
-  return train.fit(o)
-end
+local function fit(extra) return train.fit(check.with(base, extra)) end
 check.raises("belongs to another run (batch_size 16 there, full here); delete it to start over", fit, {resume = ck})
 local text = read(ck)
 local f = assert(io.open(ck, "wb")); f:write((text:gsub("\nstep 60 0\n", "\nstep 50 0\n"))); f:close()

@@ -53,12 +53,7 @@ check.eq(#seen, 3, "on_step calls")
 do
   local X3, y3, m3, l3, o3 = setup()
   local base = { model = m3, loss = l3, optimizer = o3, x = X3, y = y3, steps = 2, progress = false }
-  local function with(extra)
-    local t = {}
-    for k, v in pairs(base) do t[k] = v end
-    for k, v in pairs(extra) do t[k] = v end
-    return t
-  end
+  local function with(extra) return check.with(base, extra) end
   check.raises("train.fit: option 'weights' must be a schedule or a function of the step, got table (fixed class weights belong to the loss",
     train.fit, with{ weights = { 1, 2, 3 } })
   local closed = schedule.constant(3); getmetatable(closed).__close(closed)
