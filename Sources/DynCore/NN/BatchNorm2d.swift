@@ -66,6 +66,8 @@ public final class BatchNorm2d: Module {
 
     public override var parameters: [Tensor] { [weight, bias] }
     public override var gradients: [Tensor] { [gradWeight, gradBias] }
+    public override func forEachParameter(_ body: (Tensor) -> Void) { body(weight); body(bias) }
+    public override func forEachGradient(_ body: (Tensor) -> Void) { body(gradWeight); body(gradBias) }
 
     public override func field(_ name: String) -> Tensor? {
         switch name {
